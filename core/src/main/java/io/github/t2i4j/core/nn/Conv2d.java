@@ -1,0 +1,32 @@
+package io.github.t2i4j.core.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+
+/** {@code torch.nn.Conv2d} with square kernel, stride and padding; weight [out, in/groups, k, k]. */
+public class Conv2d extends Module {
+    private final Parameter weight;
+    private final Parameter bias;
+    private final Shape stride;
+    private final Shape padding;
+
+    public Conv2d(long in, long out, int kernel) {
+        this(in, out, kernel, 1, kernel / 2, true);
+    }
+
+    public Conv2d(long in, long out, int kernel, int stride, int padding, boolean bias) {
+        long fanIn = in * kernel * kernel;
+        this.weight =
+                param("weight", Parameter.Type.WEIGHT, Init.fanInUniform(fanIn), out, in, kernel, kernel);
+        this.bias = bias ? param("bias", Parameter.Type.BIAS, Init.fanInUniform(fanIn), out) : null;
+        this.stride = new Shape(stride, stride);
+        this.padding = new Shape(padding, padding);
+    }
+
+    public NDArray forward(NDArray x) {
+        return ai.djl.nn.convolutional.Conv2d.conv2d(
+                        x, v(weight), v(bias), stride, padding, new Shape(1, 1), 1)
+                .head();
+    }
+}
