@@ -1,0 +1,35 @@
+package io.github.t2i4j.core.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/** Scaled dot-product attention from matMul and softmax (DJL has no fused kernel). */
+public final class AttentionOps {
+    private AttentionOps() {}
+
+    /**
+     * softmax(q k^T * scale + mask) v over [..., L, d] inputs.
+     *
+     * @param mask additive mask broadcastable to [..., Lq, Lk] (0 keeps, -inf drops), or null
+     */
+    public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, NDArray mask, float scale) {
+        NDArray scores = q.mul(scale).matMul(k.swapAxes(-1, -2));
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        return scores.softmax(-1).matMul(v);
+    }
+
+    /** [B, L, heads*d] to [B, heads, L, d]. */
+    public static NDArray splitHeads(NDArray x, int heads) {
+        long b = x.getShape().get(0);
+        long l = x.getShape().get(1);
+        return x.reshape(b, l, heads, -1).transpose(0, 2, 1, 3);
+    }
+
+    /** [B, heads, L, d] to [B, L, heads*d]. */
+    public static NDArray mergeHeads(NDArray x) {
+        long b = x.getShape().get(0);
+        long l = x.getShape().get(2);
+        return x.transpose(0, 2, 1, 3).reshape(b, l, -1);
+    }
+}
