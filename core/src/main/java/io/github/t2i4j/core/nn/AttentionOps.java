@@ -12,6 +12,13 @@ public final class AttentionOps {
      * @param mask additive mask broadcastable to [..., Lq, Lk] (0 keeps, -inf drops), or null
      */
     public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, NDArray mask, float scale) {
+        if (FlopCounter.active()) {
+            long lq = q.getShape().get(-2);
+            long lk = k.getShape().get(-2);
+            long d = q.getShape().get(-1);
+            long batch = q.size() / (lq * d);
+            FlopCounter.add(2 * batch * lq * lk * (d + v.getShape().get(-1)));
+        }
         NDArray scores = q.mul(scale).matMul(k.swapAxes(-1, -2));
         if (mask != null) {
             scores = scores.add(mask);

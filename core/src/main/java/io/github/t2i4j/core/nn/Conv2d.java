@@ -25,8 +25,14 @@ public class Conv2d extends Module {
     }
 
     public NDArray forward(NDArray x) {
-        return ai.djl.nn.convolutional.Conv2d.conv2d(
+        NDArray y =
+                ai.djl.nn.convolutional.Conv2d.conv2d(
                         x, v(weight), v(bias), stride, padding, new Shape(1, 1), 1)
-                .head();
+                        .head();
+        if (FlopCounter.active()) {
+            Shape w = v(weight).getShape();
+            FlopCounter.add(2 * y.size() * w.get(1) * w.get(2) * w.get(3));
+        }
+        return y;
     }
 }
