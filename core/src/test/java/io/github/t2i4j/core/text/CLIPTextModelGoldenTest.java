@@ -47,6 +47,24 @@ class CLIPTextModelGoldenTest {
         }
     }
 
+    /** Half precision (as on a GPU) runs, with the fp16 mask value, to fp16 accuracy. */
+    @ParameterizedTest
+    @ValueSource(strings = {"clip_text_gelu"})
+    void runsInFloat16(String name) {
+        Path dir = Golden.dir(name);
+        try (NDManager m = NDManager.newBaseManager();
+                SafetensorsFile weights = SafetensorsFile.open(dir.resolve("weights.safetensors"));
+                SafetensorsFile io = SafetensorsFile.open(dir.resolve("io.safetensors"))) {
+            CLIPTextModelWithProjection model =
+                    new CLIPTextModelWithProjection(CLIPTextConfig.fromJson(dir.resolve("config.json")));
+            StateDict.loadFresh(model, weights, m, DataType.FLOAT16);
+            CLIPTextModelOutput out = model.forward(io.load("input_ids", m));
+            assertEquals(DataType.FLOAT16, out.lastHiddenState().getDataType());
+            Golden.assertClose("fp16 last_hidden_state", io.load("last_hidden_state", m), out.lastHiddenState(), 2e-2);
+            Golden.assertClose("fp16 text_embeds", io.load("text_embeds", m), out.textEmbeds(), 2e-2);
+        }
+    }
+
     private static void check(String name, String what, NDArray expected, NDArray actual) {
         double err = Golden.maxAbsDiff(expected, actual);
         LOG.info("{} {}: max abs error {}", name, what, err);
@@ -81,6 +99,33 @@ class CLIPTextModelGoldenTest {
             assertNull(out.textEmbeds());
             Golden.assertClose("last_hidden_state", io.load("last_hidden_state", m), out.lastHiddenState(), TOL);
             Golden.assertClose("pooler_output", io.load("pooler_output", m), out.poolerOutput(), TOL);
+        }
+    }
+
+    /** The test tokenizer's ids fit the golden encoders: prompt in, conditioning out. */
+    @ParameterizedTest
+    @ValueSource(strings = {"clip_text_quickgelu", "clip_text_gelu"})
+    void tokenizerFeedsTheEncoder(String name) {
+        Path dir = Golden.dir(name);
+        CLIPTextConfig config = CLIPTextConfig.fromJson(dir.resolve("config.json"));
+        try (NDManager m = NDManager.newBaseManager();
+                SafetensorsFile weights = SafetensorsFile.open(dir.resolve("weights.safetensors"));
+                CLIPTokenizer tokenizer = CLIPTokenizer.fromPretrained(CLIPTokenizerTest.resource("tiny-clip-tokenizer"))) {
+            CLIPTextModelWithProjection model = new CLIPTextModelWithProjection(config);
+            StateDict.loadFresh(model, weights, m, DataType.FLOAT32);
+            assertEquals(config.bosTokenId(), tokenizer.bosTokenId());
+            assertEquals(config.eosTokenId(), tokenizer.eosTokenId());
+            assertEquals(config.maxPositionEmbeddings(), tokenizer.modelMaxLength());
+            BatchEncoding enc = tokenizer.encode(java.util.List.of("a red cat", "a blue square left of a green circle"));
+            CLIPTextModelOutput out = model.forward(enc.inputIds(m), enc.attentionMask(m));
+            assertEquals(new ai.djl.ndarray.types.Shape(2, 16, config.hiddenSize()), out.lastHiddenState().getShape());
+            assertEquals(new ai.djl.ndarray.types.Shape(2, config.projectionDim()), out.textEmbeds().getShape());
+            // pooled at each prompt's EOS: after BOS + 3 and BOS + 8 tokens
+            Golden.assertClose("pool 0", out.lastHiddenState().get("0, 4, :"), out.poolerOutput().get(0), 0);
+            Golden.assertClose("pool 1", out.lastHiddenState().get("1, 9, :"), out.poolerOutput().get(1), 0);
+            // with EOS padding, the mask changes nothing up to EOS (the causal mask hides what follows)
+            CLIPTextModelOutput unmasked = model.forward(enc.inputIds(m));
+            Golden.assertClose("pooled, unmasked", unmasked.poolerOutput(), out.poolerOutput(), 1e-6);
         }
     }
 
