@@ -17,7 +17,13 @@ public class Embedding extends Module {
     /** Looks up ids of any shape; the result has one more trailing dimension. */
     public NDArray forward(NDArray ids) {
         NDArray flat = ids.flatten();
-        NDArray rows = v(weight).get(new NDIndex("{}, :", flat.toType(ai.djl.ndarray.types.DataType.INT64, false)));
+        // index on the ids' manager: a result attached to the weight's manager would live as long
+        // as the model
+        NDArray rows =
+                v(weight)
+                        .get(
+                                ids.getManager(),
+                                new NDIndex("{}, :", flat.toType(ai.djl.ndarray.types.DataType.INT64, false)));
         long[] dims = new long[ids.getShape().dimension() + 1];
         System.arraycopy(ids.getShape().getShape(), 0, dims, 0, dims.length - 1);
         dims[dims.length - 1] = rows.getShape().get(1);

@@ -42,6 +42,11 @@ public class GroupNorm extends Module {
         java.util.Arrays.fill(affineShape, 1);
         affineShape[1] = c;
         Shape s = new Shape(affineShape);
-        return y.mul(v(weight).reshape(s)).add(v(bias).reshape(s));
+        // reshaped views of the parameters belong to the input's manager, not the model's
+        NDArray w = v(weight).reshape(s);
+        NDArray b = v(bias).reshape(s);
+        w.attach(x.getManager());
+        b.attach(x.getManager());
+        return y.mul(w).add(b);
     }
 }
