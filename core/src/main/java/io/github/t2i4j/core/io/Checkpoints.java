@@ -53,7 +53,7 @@ public final class Checkpoints {
         for (String suffix : PICKLE_SUFFIXES) {
             if (name.endsWith(suffix) || name.endsWith(suffix + ".index.json")) {
                 throw new CheckpointException(
-                        "cannot read " + file + ": " + pickleAdvice(file.getFileName().toString()));
+                        "cannot read " + file + ": " + pickleAdvice(file));
             }
         }
         if (name.endsWith(".json")) {
@@ -121,7 +121,7 @@ public final class Checkpoints {
         for (String n : present) {
             String lower = n.toLowerCase(Locale.ROOT);
             if (PICKLE_SUFFIXES.stream().anyMatch(lower::endsWith)) {
-                sb.append(" Found ").append(n).append(": ").append(pickleAdvice(n));
+                sb.append(" Found ").append(n).append(": ").append(pickleAdvice(folder.resolve(n)));
                 break;
             }
         }
@@ -169,15 +169,18 @@ public final class Checkpoints {
         return null;
     }
 
-    private static String pickleAdvice(String fileName) {
+    private static String pickleAdvice(Path file) {
+        String fileName = file.getFileName().toString();
+        Path folder = file.toAbsolutePath().getParent();
         String out = fileName.replaceAll("\\.(bin|ckpt|pt|pth)$", ".safetensors");
         if (out.equals(fileName)) {
             out = fileName + ".safetensors";
         }
         return "PyTorch pickle checkpoints (.bin, .ckpt, .pt, .pth) are not supported"
                 + " (reading them needs Python's unpickler, which can run arbitrary code)."
-                + " Convert it to safetensors once with Python, e.g."
-                + " `python -c \"import torch; from safetensors.torch import save_file;"
+                + " Convert it to safetensors once with Python, e.g. in "
+                + folder
+                + ": `python -c \"import torch; from safetensors.torch import save_file;"
                 + " save_file(torch.load('"
                 + fileName
                 + "', map_location='cpu', weights_only=True), '"

@@ -42,6 +42,10 @@ import java.util.Set;
  * the data section exactly (no overlap, no gap, no trailing bytes). Every fault is a {@link
  * CheckpointException} naming the file and what is wrong; nothing is allocated from untrusted
  * sizes before they are validated.
+ *
+ * <p>Loaded arrays are copies in memory PyTorch owns: they stay valid after the file is closed
+ * and do not count against the JVM's direct-memory limit. Loading from several threads at once is
+ * safe (reads are positional).
  */
 public final class SafetensorsFile implements TensorSource {
 

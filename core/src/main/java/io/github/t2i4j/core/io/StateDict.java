@@ -19,7 +19,11 @@ import java.util.function.UnaryOperator;
  * Fills a {@link Module} from named tensors, the way {@code load_state_dict(strict=True)} does:
  * every parameter must be found with its exact shape and every tensor must be used. All names and
  * shapes are checked before anything is loaded, so a mismatch leaves the module untouched and the
- * error lists every missing, unexpected and mis-shaped name at once.
+ * error lists every missing, unexpected and mis-shaped name at once, with the shapes. Tensors
+ * named like a {@link Module#namedBuffers() declared buffer} are accepted and skipped. (An I/O
+ * error while reading the values themselves can still leave a module partly filled.)
+ *
+ * <p>{@link #save(Module, Path, Dtype)} writes the parameters back under the same names.
  */
 public final class StateDict {
     private StateDict() {}
