@@ -1,6 +1,6 @@
 package io.github.t2i4j.core.io;
 
-/** A checkpoint that cannot be read or does not fit the model it is loaded into. */
+/** A checkpoint that cannot be read or written, or does not fit the model it is loaded into. */
 public class CheckpointException extends RuntimeException {
     public CheckpointException(String message) {
         super(message);
