@@ -536,8 +536,8 @@ public final class SafetensorsFile implements TensorSource {
     }
 
     /**
-     * The raw little-endian bytes of one tensor, read from disk into a new read-only direct
-     * buffer (no memory mapping, so a file changed on disk cannot crash the JVM).
+     * The raw little-endian bytes of one tensor, copied out of a memory mapping of just that
+     * tensor's range into a new read-only direct buffer.
      */
     public ByteBuffer bytes(String name) {
         return read(info(name)).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
@@ -551,7 +551,15 @@ public final class SafetensorsFile implements TensorSource {
         }
         ByteBuffer buf = ByteBuffer.allocateDirect((int) t.byteCount()).order(ByteOrder.LITTLE_ENDIAN);
         try {
-            readFully(channel, buf, dataStart + t.begin());
+            // map only this tensor's range (files may be far over 2 GiB) and copy it out on the
+            // Java side: a file truncated under us then raises an error here instead of faulting
+            // inside native code
+            if (t.byteCount() > 0) {
+                buf.put(channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), t.byteCount()));
+            }
+        } catch (InternalError e) {
+            throw new CheckpointException(
+                    "cannot read tensor '" + t.name() + "' of " + path + ": the file changed while it was read", e);
         } catch (ClosedChannelException e) {
             throw new CheckpointException("cannot read tensor '" + t.name() + "': " + path + " is closed", e);
         } catch (IOException e) {
