@@ -16,6 +16,8 @@ import java.util.function.Function;
  * over, the others take the new class's defaults).
  */
 public final class Schedulers {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Schedulers.class);
+
     private Schedulers() {}
 
     private static final Map<String, Function<SchedulerConfig, Scheduler>> CLASSES = new LinkedHashMap<>();
@@ -68,6 +70,28 @@ public final class Schedulers {
                     + " with one of: " + available());
         }
         return f.apply(config);
+    }
+
+    /** What {@link #fromConfigOrDefault} samples with when a directory names an unimplemented class. */
+    public static final String FALLBACK = "dpm++2m";
+
+    /**
+     * The scheduler a pipeline directory's {@code scheduler_config.json} describes; when its class
+     * is not implemented here (SD 1.5 ships {@code PNDMScheduler}), DPM-Solver++ 2M built from the
+     * same config, with a warning: the noise schedule the model was trained with is kept, only
+     * the sampler differs.
+     */
+    public static Scheduler fromConfigOrDefault(Path schedulerConfigJson) {
+        SchedulerConfig config = SchedulerConfig.fromJson(schedulerConfigJson);
+        if (config.className() != null && CLASSES.containsKey(config.className())) {
+            return fromConfig(config);
+        }
+        LOG.warn(
+                "{} names scheduler class {}, which t2i4j does not implement; sampling with {} built from the same config",
+                schedulerConfigJson,
+                config.className(),
+                FALLBACK);
+        return byName(FALLBACK, config);
     }
 
     /**
