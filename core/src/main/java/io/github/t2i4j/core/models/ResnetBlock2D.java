@@ -1,7 +1,6 @@
 package io.github.t2i4j.core.models;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 import io.github.t2i4j.core.nn.Activations;
 import io.github.t2i4j.core.nn.Conv2d;
 import io.github.t2i4j.core.nn.GroupNorm;
@@ -48,7 +47,7 @@ public class ResnetBlock2D extends Module {
         NDArray h = conv1.forward(Activations.apply(act, norm1.forward(x)));
         if (timeEmbProj != null && temb != null) {
             NDArray t = timeEmbProj.forward(Activations.apply(act, temb));
-            h = h.add(t.get(new NDIndex(":, :, newaxis, newaxis")));
+            h = h.add(t.reshape(t.getShape().get(0), t.getShape().get(1), 1, 1));
         }
         h = conv2.forward(Activations.apply(act, norm2.forward(h)));
         NDArray skip = convShortcut == null ? x : convShortcut.forward(x);

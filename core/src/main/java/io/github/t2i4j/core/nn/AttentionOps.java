@@ -19,11 +19,22 @@ public final class AttentionOps {
             long batch = q.size() / (lq * d);
             FlopCounter.add(2 * batch * lq * lk * (d + v.getShape().get(-1)));
         }
-        NDArray scores = q.mul(scale).matMul(k.swapAxes(-1, -2));
+        // scale whichever of q, k is smaller (k for cross-attention to a short text), not the scores
+        NDArray scores =
+                q.size() <= k.size()
+                        ? q.mul(scale).matMul(k.swapAxes(-1, -2))
+                        : q.matMul(k.mul(scale).swapAxes(-1, -2));
         if (mask != null) {
-            scores = scores.add(mask);
+            NDArray masked = scores.add(mask);
+            scores.close();
+            scores = masked;
         }
-        return scores.softmax(-1).matMul(v);
+        // the [.., Lq, Lk] temporaries are the largest arrays of a diffusion step: free them now
+        NDArray probs = scores.softmax(-1);
+        scores.close();
+        NDArray out = probs.matMul(v);
+        probs.close();
+        return out;
     }
 
     /** [B, L, heads*d] to [B, heads, L, d]. */

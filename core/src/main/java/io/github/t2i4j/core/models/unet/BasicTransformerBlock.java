@@ -1,0 +1,45 @@
+package io.github.t2i4j.core.models.unet;
+
+import ai.djl.ndarray.NDArray;
+import io.github.t2i4j.core.models.Attention;
+import io.github.t2i4j.core.nn.LayerNorm;
+import io.github.t2i4j.core.nn.Module;
+
+/**
+ * diffusers' {@code BasicTransformerBlock} as Stable Diffusion uses it (layer norms, no
+ * ada-norm): pre-norm self-attention ({@code attn1}), cross-attention to the text ({@code attn2})
+ * and a GEGLU feed-forward ({@code ff}), each added to the residual stream.
+ */
+public class BasicTransformerBlock extends Module {
+    private static final float NORM_EPS = 1e-5f;
+
+    private final LayerNorm norm1;
+    private final Attention attn1;
+    private final LayerNorm norm2;
+    private final Attention attn2;
+    private final LayerNorm norm3;
+    private final FeedForward ff;
+
+    public BasicTransformerBlock(int dim, int numAttentionHeads, int attentionHeadDim, int crossAttentionDim) {
+        this.norm1 = module("norm1", new LayerNorm(dim, NORM_EPS));
+        this.attn1 = module("attn1", new Attention(
+                Attention.Options.transformer(dim, null, numAttentionHeads, attentionHeadDim)));
+        this.norm2 = module("norm2", new LayerNorm(dim, NORM_EPS));
+        this.attn2 = module("attn2", new Attention(Attention.Options.transformer(
+                dim, (long) crossAttentionDim, numAttentionHeads, attentionHeadDim)));
+        this.norm3 = module("norm3", new LayerNorm(dim, NORM_EPS));
+        this.ff = module("ff", new FeedForward(dim));
+    }
+
+    /**
+     * @param hidden [B, L, dim]
+     * @param encoderHiddenStates [B, S, crossAttentionDim]
+     */
+    public NDArray forward(NDArray hidden, NDArray encoderHiddenStates) {
+        // each residual branch in its own scope, so its intermediates (attention scores) go at once
+        NDArray h1 = hidden;
+        NDArray h2 = Scoped.call(() -> attn1.forward(norm1.forward(h1)).add(h1));
+        NDArray h3 = Scoped.call(() -> attn2.forward(norm2.forward(h2), encoderHiddenStates, null).add(h2));
+        return Scoped.call(() -> ff.forward(norm3.forward(h3)).add(h3));
+    }
+}

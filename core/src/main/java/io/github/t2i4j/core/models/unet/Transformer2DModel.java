@@ -1,0 +1,79 @@
+package io.github.t2i4j.core.models.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import io.github.t2i4j.core.nn.Conv2d;
+import io.github.t2i4j.core.nn.GroupNorm;
+import io.github.t2i4j.core.nn.Linear;
+import io.github.t2i4j.core.nn.Module;
+import io.github.t2i4j.core.nn.ModuleList;
+
+/**
+ * diffusers' {@code Transformer2DModel} for continuous (latent image) input: GroupNorm, a
+ * projection into the transformer width ({@code proj_in}), {@link BasicTransformerBlock}s over
+ * the H*W tokens, a projection back ({@code proj_out}) and the residual.
+ *
+ * <p>The projections are 1x1 convolutions in SD 1.x ({@code use_linear_projection} false) and
+ * linear layers in SD 2.x/SDXL; both are applied here as one matrix product on the token-major
+ * view, which is what a 1x1 convolution computes, so either layout costs the same.
+ */
+public class Transformer2DModel extends Module {
+    private static final float GROUP_NORM_EPS = 1e-6f;
+
+    private final GroupNorm norm;
+    private final Module projIn;
+    private final ModuleList<BasicTransformerBlock> transformerBlocks;
+    private final Module projOut;
+    private final int innerDim;
+
+    public Transformer2DModel(
+            int numAttentionHeads,
+            int attentionHeadDim,
+            int inChannels,
+            int numLayers,
+            int crossAttentionDim,
+            int normNumGroups,
+            boolean useLinearProjection) {
+        this.innerDim = numAttentionHeads * attentionHeadDim;
+        this.norm = module("norm", new GroupNorm(normNumGroups, inChannels, GROUP_NORM_EPS));
+        this.projIn = module("proj_in", projection(inChannels, innerDim, useLinearProjection));
+        this.transformerBlocks = module("transformer_blocks", new ModuleList<>());
+        for (int i = 0; i < numLayers; i++) {
+            transformerBlocks.add(new BasicTransformerBlock(
+                    innerDim, numAttentionHeads, attentionHeadDim, crossAttentionDim));
+        }
+        this.projOut = module("proj_out", projection(innerDim, inChannels, useLinearProjection));
+    }
+
+    private static Module projection(long in, long out, boolean linear) {
+        return linear ? new Linear(in, out) : new Conv2d(in, out, 1, 1, 0, true);
+    }
+
+    /**
+     * @param hidden [B, C, H, W]
+     * @param encoderHiddenStates [B, S, crossAttentionDim]
+     */
+    public NDArray forward(NDArray hidden, NDArray encoderHiddenStates) {
+        Shape s = hidden.getShape();
+        long b = s.get(0);
+        long c = s.get(1);
+        // [B, C, H, W] -> tokens [B, H*W, C] (a strided view; the projection reads it directly)
+        NDArray tokens = norm.forward(hidden).reshape(b, c, -1).swapAxes(1, 2);
+        NDArray h = project(projIn, tokens);
+        for (BasicTransformerBlock block : transformerBlocks) {
+            h = block.forward(h, encoderHiddenStates);
+        }
+        h = project(projOut, h); // [B, H*W, C]
+        return h.swapAxes(1, 2).reshape(s).add(hidden);
+    }
+
+    /** x W^T + b with a Linear's or a 1x1 Conv2d's weight ([out, in] or [out, in, 1, 1]). */
+    private static NDArray project(Module projection, NDArray x) {
+        NDArray w = projection.getDirectParameters().get("weight").getArray();
+        NDArray bias = projection.getDirectParameters().get("bias").getArray();
+        if (w.getShape().dimension() == 4) {
+            w = w.reshape(w.getShape().get(0), w.getShape().get(1));
+        }
+        return ai.djl.nn.core.Linear.linear(x, w, bias).head();
+    }
+}

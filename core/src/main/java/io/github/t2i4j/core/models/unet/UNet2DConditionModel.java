@@ -1,0 +1,264 @@
+package io.github.t2i4j.core.models.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import io.github.t2i4j.core.io.SafetensorsFile;
+import io.github.t2i4j.core.io.StateDict;
+import io.github.t2i4j.core.nn.Activations;
+import io.github.t2i4j.core.nn.Conv2d;
+import io.github.t2i4j.core.nn.GroupNorm;
+import io.github.t2i4j.core.nn.Module;
+import io.github.t2i4j.core.nn.ModuleList;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * diffusers' {@code UNet2DConditionModel}, the noise predictor of Stable Diffusion 1.x/2.x and
+ * SDXL: given a noisy latent, a timestep and the text encoder's hidden states (and, for SDXL,
+ * the pooled text embedding and size/crop ids), it returns the predicted noise (or v).
+ *
+ * <p>The module tree and parameter names are diffusers' own, so a diffusers {@code unet/} folder
+ * loads by name ({@link #fromPretrained}). Built from a {@link UNet2DConditionConfig}.
+ */
+public class UNet2DConditionModel extends Module {
+
+    private final UNet2DConditionConfig config;
+    private final Conv2d convIn;
+    private final Timesteps timeProj;
+    private final TimestepEmbedding timeEmbedding;
+    private final Timesteps addTimeProj;
+    private final TimestepEmbedding addEmbedding;
+    private final ModuleList<UNetDownBlock> downBlocks;
+    private final ModuleList<UNetUpBlock> upBlocks;
+    private final UNetMidBlock2DCrossAttn midBlock;
+    private final GroupNorm convNormOut;
+    private final Conv2d convOut;
+
+    /** Builds the model with unset parameters: load a checkpoint or {@link #initialize} next. */
+    public UNet2DConditionModel(UNet2DConditionConfig config) {
+        this.config = config;
+        List<Integer> boc = config.blockOutChannels();
+        int levels = config.numLevels();
+        int ted = config.timeEmbedDim();
+        int groups = config.normNumGroups();
+        float eps = config.normEps();
+        String act = config.actFn();
+
+        int kin = config.convInKernel();
+        this.convIn = module("conv_in", new Conv2d(config.inChannels(), boc.get(0), kin, 1, (kin - 1) / 2, true));
+        this.timeProj = module("time_proj", new Timesteps(boc.get(0), config.flipSinToCos(), config.freqShift()));
+        this.timeEmbedding = module("time_embedding",
+                new TimestepEmbedding(boc.get(0), ted, act, config.timestepPostAct()));
+        if ("text_time".equals(config.additionEmbedType())) {
+            this.addTimeProj = module("add_time_proj",
+                    new Timesteps(config.additionTimeEmbedDim(), config.flipSinToCos(), config.freqShift()));
+            // diffusers builds add_embedding with TimestepEmbedding's default activation, silu
+            this.addEmbedding = module("add_embedding",
+                    new TimestepEmbedding(config.projectionClassEmbeddingsInputDim(), ted, "silu", null));
+        } else {
+            this.addTimeProj = null;
+            this.addEmbedding = null;
+        }
+        // registered in diffusers' attribute order: down_blocks, up_blocks, mid_block
+        this.downBlocks = module("down_blocks", new ModuleList<>());
+        this.upBlocks = module("up_blocks", new ModuleList<>());
+
+        int output = boc.get(0);
+        for (int i = 0; i < levels; i++) {
+            int input = output;
+            output = boc.get(i);
+            boolean last = i == levels - 1;
+            if (config.downBlockTypes().get(i).equals(UNet2DConditionConfig.CROSS_ATTN_DOWN)) {
+                downBlocks.add(new CrossAttnDownBlock2D(
+                        config.layersPerBlock().get(i), config.transformerLayersPerBlock().get(i),
+                        input, output, ted, !last, eps, act, groups, config.numAttentionHeads(i),
+                        config.crossAttentionDim().get(i), config.downsamplePadding(),
+                        config.useLinearProjection()));
+            } else {
+                downBlocks.add(new DownBlock2D(
+                        config.layersPerBlock().get(i), input, output, ted, !last, eps, act, groups,
+                        config.downsamplePadding()));
+            }
+        }
+
+        this.midBlock = module("mid_block", new UNetMidBlock2DCrossAttn(
+                1, config.transformerLayersPerBlock().get(levels - 1), boc.get(levels - 1), ted, eps, act,
+                config.midBlockScaleFactor(), config.numAttentionHeads(levels - 1),
+                config.crossAttentionDim().get(levels - 1), groups, config.useLinearProjection()));
+
+        output = boc.get(levels - 1);
+        for (int i = 0; i < levels; i++) {
+            int r = levels - 1 - i; // the down level this up block mirrors
+            int prevOutput = output;
+            output = boc.get(r);
+            int input = boc.get(Math.max(r - 1, 0));
+            boolean last = i == levels - 1;
+            int numLayers = config.layersPerBlock().get(r) + 1;
+            if (config.upBlockTypes().get(i).equals(UNet2DConditionConfig.CROSS_ATTN_UP)) {
+                upBlocks.add(new CrossAttnUpBlock2D(
+                        numLayers, config.transformerLayersPerBlock().get(r), input, prevOutput, output, ted,
+                        !last, eps, act, groups, config.numAttentionHeads(r), config.crossAttentionDim().get(r),
+                        config.useLinearProjection()));
+            } else {
+                upBlocks.add(new UpBlock2D(numLayers, input, prevOutput, output, ted, !last, eps, act, groups));
+            }
+        }
+
+        this.convNormOut = module("conv_norm_out", new GroupNorm(groups, boc.get(0), eps));
+        int kout = config.convOutKernel();
+        this.convOut = module("conv_out", new Conv2d(boc.get(0), config.outChannels(), kout, 1, (kout - 1) / 2, true));
+    }
+
+    /** A model with random weights (PyTorch's default initialisation) from a configuration. */
+    public static UNet2DConditionModel fromConfig(UNet2DConditionConfig config) {
+        return new UNet2DConditionModel(config);
+    }
+
+    /**
+     * Loads a diffusers UNet folder: {@code config.json} and {@code
+     * diffusion_pytorch_model.safetensors}, strictly (every parameter present with its shape, no
+     * stray tensors), as float32 on {@code manager}'s device.
+     */
+    public static UNet2DConditionModel fromPretrained(Path unetDir, NDManager manager) {
+        UNet2DConditionConfig config = UNet2DConditionConfig.fromJson(unetDir.resolve("config.json"));
+        Path weights = unetDir.resolve("diffusion_pytorch_model.safetensors");
+        if (!Files.isRegularFile(weights)) {
+            throw new IllegalArgumentException("no diffusion_pytorch_model.safetensors in " + unetDir);
+        }
+        UNet2DConditionModel model = new UNet2DConditionModel(config);
+        try (SafetensorsFile file = SafetensorsFile.open(weights)) {
+            StateDict.loadFresh(model, file, manager, DataType.FLOAT32);
+        }
+        return model;
+    }
+
+    public UNet2DConditionConfig config() {
+        return config;
+    }
+
+    /**
+     * Predicts the noise.
+     *
+     * @param sample [B, in_channels, H, W] noisy latents
+     * @param timestep [B], [1] or a scalar; integer or float
+     * @param encoderHiddenStates [B, S, cross_attention_dim]
+     * @param added SDXL's pooled text embedding and time ids ({@code addition_embed_type
+     *     "text_time"}); null otherwise
+     * @return [B, out_channels, H, W]
+     */
+    public NDArray forward(NDArray sample, NDArray timestep, NDArray encoderHiddenStates, AddedCond added) {
+        Shape s = sample.getShape();
+        if (s.dimension() != 4 || s.get(1) != config.inChannels()) {
+            throw new IllegalArgumentException(
+                    "sample must be [B, " + config.inChannels() + ", H, W], got " + s);
+        }
+        if (encoderHiddenStates == null || encoderHiddenStates.getShape().dimension() != 3) {
+            throw new IllegalArgumentException("encoder_hidden_states must be [B, S, D]");
+        }
+        if (addEmbedding != null && (added == null || added.textEmbeds() == null || added.timeIds() == null)) {
+            throw new IllegalArgumentException(
+                    "this UNet has addition_embed_type \"text_time\": text_embeds and time_ids are required");
+        }
+        NDArray out;
+        try (NDScope scope = new NDScope()) {
+            out = run(sample, timestep, encoderHiddenStates, added);
+            NDScope.unregister(out);
+        }
+        NDScope.register(out);
+        return out;
+    }
+
+    private NDArray run(NDArray sample, NDArray timestep, NDArray encoderHiddenStates, AddedCond added) {
+        long batch = sample.getShape().get(0);
+        // when the size is not a multiple of the overall up factor, each upsampler is told the
+        // size of the matching skip connection (diffusers' forward_upsample_size)
+        long factor = 1L << config.numUpsamplers();
+        boolean forwardUpsampleSize =
+                sample.getShape().get(2) % factor != 0 || sample.getShape().get(3) % factor != 0;
+
+        if (config.centerInputSample()) {
+            sample = sample.mul(2f).sub(1f);
+        }
+
+        // time embedding, computed once and shared by every resnet
+        NDArray t = timestep.toDevice(sample.getDevice(), false);
+        if (t.getShape().dimension() == 0) {
+            t = t.reshape(1);
+        }
+        if (t.getShape().dimension() != 1 || (t.size() != 1 && t.size() != batch)) {
+            throw new IllegalArgumentException(
+                    "timestep must be a scalar, [1] or [" + batch + "], got " + timestep.getShape());
+        }
+        if (t.size() != batch) {
+            t = t.broadcast(batch);
+        }
+        NDArray emb = timeEmbedding.forward(timeProj.forward(t));
+        if (addEmbedding != null) {
+            NDArray timeIds = added.timeIds();
+            NDArray timeEmbeds = addTimeProj.forward(timeIds.flatten()).reshape(added.textEmbeds().getShape().get(0), -1);
+            NDArray addEmbeds = NDArrays.concat(new NDList(added.textEmbeds(), timeEmbeds), -1);
+            emb = emb.add(addEmbedding.forward(addEmbeds));
+        }
+        if (config.timeEmbeddingActFn() != null) {
+            emb = Activations.apply(config.timeEmbeddingActFn(), emb);
+        }
+        NDArray temb = emb;
+
+        NDArray h = convIn.forward(sample);
+        List<NDArray> skips = new ArrayList<>();
+        skips.add(h);
+        for (UNetDownBlock down : downBlocks) {
+            NDArray in = h;
+            NDList states = Scoped.callList(() -> down.forward(in, temb, encoderHiddenStates));
+            skips.addAll(states);
+            h = states.get(states.size() - 1);
+        }
+
+        NDArray midIn = h;
+        h = Scoped.call(() -> midBlock.forward(midIn, temb, encoderHiddenStates));
+
+        long[] upsampleSize = null;
+        for (int i = 0; i < upBlocks.size(); i++) {
+            UNetUpBlock up = upBlocks.get(i);
+            int n = up.numResnets();
+            List<NDArray> res = new ArrayList<>(skips.subList(skips.size() - n, skips.size()));
+            skips.subList(skips.size() - n, skips.size()).clear();
+            if (i < upBlocks.size() - 1 && forwardUpsampleSize) {
+                Shape next = skips.get(skips.size() - 1).getShape();
+                upsampleSize = new long[] {next.get(2), next.get(3)};
+            }
+            NDArray in = h;
+            long[] size = upsampleSize;
+            h = Scoped.call(() -> up.forward(in, res, temb, encoderHiddenStates, size));
+        }
+
+        h = Activations.apply(config.actFn(), convNormOut.forward(h));
+        return convOut.forward(h);
+    }
+
+    /**
+     * DJL's generic entry point: inputs are {@code sample, timestep, encoder_hidden_states} and,
+     * for SDXL, {@code text_embeds, time_ids}; the output is the predicted noise.
+     */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+        int expected = addEmbedding != null ? 5 : 3;
+        if (inputs.size() != expected) {
+            throw new IllegalArgumentException("UNet2DConditionModel expects " + expected
+                    + " inputs (sample, timestep, encoder_hidden_states"
+                    + (addEmbedding != null ? ", text_embeds, time_ids" : "") + "), got " + inputs.size());
+        }
+        AddedCond added = addEmbedding != null ? new AddedCond(inputs.get(3), inputs.get(4)) : null;
+        return new NDList(forward(inputs.get(0), inputs.get(1), inputs.get(2), added));
+    }
+}
