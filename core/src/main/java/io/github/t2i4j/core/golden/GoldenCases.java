@@ -12,6 +12,9 @@ import io.github.t2i4j.core.models.vae.AutoencoderKL;
 import io.github.t2i4j.core.models.vae.AutoencoderKLConfig;
 import io.github.t2i4j.core.models.vae.DiagonalGaussianDistribution;
 import io.github.t2i4j.core.nn.Module;
+import io.github.t2i4j.core.schedulers.Scheduler;
+import io.github.t2i4j.core.schedulers.SchedulerConfig;
+import io.github.t2i4j.core.schedulers.Schedulers;
 import io.github.t2i4j.core.text.CLIPTextConfig;
 import io.github.t2i4j.core.text.CLIPTextModelOutput;
 import io.github.t2i4j.core.text.CLIPTextModelWithProjection;
@@ -52,6 +55,52 @@ public final class GoldenCases {
         out.addAll(clip(root, "clip_text_quickgelu"));
         out.addAll(clip(root, "clip_text_gelu"));
         return out;
+    }
+
+    /** Tolerance for scheduler outputs: max error over the reference's largest magnitude. */
+    public static final double SCHEDULER_TOLERANCE = 1e-6;
+
+    /**
+     * {@code schedulers}: 10-step trajectories of DDIM, Euler and DPM-Solver++ 2M (model output at
+     * step i = eps[i] + 0.1 * scale_model_input(x, t), from x_start * init_noise_sigma) and DDPM's
+     * add_noise, each as max error / max |reference|.
+     */
+    public static List<Comparison> schedulers(Path root) {
+        Path dir = root.resolve("schedulers");
+        List<Comparison> out = new ArrayList<>();
+        try (NDManager m = NDManager.newBaseManager();
+                SafetensorsFile io = SafetensorsFile.open(dir.resolve("io.safetensors"))) {
+            String[][] cases = {
+                {"ddim", "DDIMScheduler"}, {"euler", "EulerDiscreteScheduler"}, {"dpmpp_2m", "DPMSolverMultistepScheduler"}
+            };
+            for (String[] c : cases) {
+                // the golden configs carry no _class_name
+                Scheduler s = Schedulers.fromConfig(SchedulerConfig.fromJson(dir.resolve(c[0] + ".json")).forClass(c[1]));
+                s.setTimesteps(10);
+                NDArray eps = io.load("eps", m);
+                NDArray expected = io.load(c[0] + ".trajectory", m);
+                NDArray x = io.load("x_start", m).mul(s.initNoiseSigma());
+                float[] ts = s.timesteps();
+                NDArray trajectory = x.zerosLike().expandDims(0).repeat(0, ts.length);
+                for (int i = 0; i < ts.length; i++) {
+                    NDArray modelOutput = eps.get(i).add(s.scaleModelInput(x, ts[i]).mul(0.1f));
+                    x = s.step(modelOutput, ts[i], x);
+                    trajectory.set(new ai.djl.ndarray.index.NDIndex(i), x);
+                }
+                out.add(relative("schedulers", c[0] + ".trajectory", expected, trajectory));
+            }
+            SchedulerConfig ddpm = SchedulerConfig.fromJson(dir.resolve("ddim.json")).forClass("DDPMScheduler");
+            NDArray noisy = Schedulers.fromConfig(ddpm)
+                    .addNoise(io.load("add_noise.clean", m), io.load("add_noise.noise", m), io.load("add_noise.t", m));
+            out.add(relative("schedulers", "add_noise.out", io.load("add_noise.out", m), noisy));
+        }
+        return out;
+    }
+
+    private static Comparison relative(String goldenCase, String output, NDArray expected, NDArray actual) {
+        Comparison abs = compare(goldenCase, output, expected, actual);
+        double mag = expected.abs().max().getFloat();
+        return new Comparison(goldenCase, output, abs.error() / mag, SCHEDULER_TOLERANCE, true);
     }
 
     /** {@code unet_sd} or {@code unet_sdxl}: the predicted noise. */
