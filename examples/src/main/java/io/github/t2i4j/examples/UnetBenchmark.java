@@ -7,16 +7,11 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.github.t2i4j.core.models.unet.UNet2DConditionConfig;
 import io.github.t2i4j.core.models.unet.UNet2DConditionModel;
 import io.github.t2i4j.core.nn.FlopCounter;
 import io.github.t2i4j.core.tensor.Noise;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,8 +63,8 @@ final class UnetBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        JsonObject cfgJson = config == null ? defaultConfig() : JsonParser.parseString(Files.readString(config)).getAsJsonObject();
-        UNet2DConditionConfig cfg = UNet2DConditionConfig.fromJson(cfgJson);
+        UNet2DConditionConfig cfg =
+                config == null ? UNet2DConditionConfig.stableDiffusion15() : UNet2DConditionConfig.fromJson(config);
         Device dev = Device.fromName(device);
         Map<String, Object> report = new LinkedHashMap<>();
         try (NDManager manager = NDManager.newBaseManager(dev)) {
@@ -88,7 +83,7 @@ final class UnetBenchmark implements Callable<Integer> {
             report.put("matmul_size", matmulSize);
             report.put("matmul_gflops", ceiling);
             List<Map<String, Object>> runs = new ArrayList<>();
-            long crossDim = cfgJson.get("cross_attention_dim").getAsLong();
+            long crossDim = cfg.crossAttentionDim().get(0);
             for (int b : batches) {
                 runs.add(run(manager, unet, cfg, b, crossDim, ceiling));
             }
@@ -147,11 +142,5 @@ final class UnetBenchmark implements Callable<Integer> {
                 String.format("%.1f", gflops),
                 String.format("%.2f", gflops / ceiling));
         return r;
-    }
-
-    private static JsonObject defaultConfig() throws IOException {
-        try (InputStream in = UnetBenchmark.class.getResourceAsStream("/sd15-unet-config.json")) {
-            return JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
-        }
     }
 }
