@@ -1,10 +1,19 @@
 package io.github.t2i4j.core.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 
 /** Scaled dot-product attention from matMul and softmax (DJL has no fused kernel). */
 public final class AttentionOps {
     private AttentionOps() {}
+
+    /**
+     * Score blocks above this size are computed a block of queries at a time, so that the [..,
+     * chunk, Lk] temporaries stay in cache instead of streaming gigabytes through memory: about
+     * twice as fast for SD's 4096-token self-attention on CPU, and far less peak memory.
+     */
+    static final long CHUNK_BYTES = 8L << 20;
 
     /**
      * softmax(q k^T * scale + mask) v over [..., L, d] inputs.
@@ -20,16 +29,47 @@ public final class AttentionOps {
             FlopCounter.add(2 * batch * lq * lk * (d + v.getShape().get(-1)));
         }
         // scale whichever of q, k is smaller (k for cross-attention to a short text), not the scores
-        NDArray scores =
-                q.size() <= k.size()
-                        ? q.mul(scale).matMul(k.swapAxes(-1, -2))
-                        : q.matMul(k.mul(scale).swapAxes(-1, -2));
+        boolean scaleQ = q.size() <= k.size();
+        NDArray scaled = scaleQ ? q.mul(scale) : k.mul(scale);
+        NDArray qs = scaleQ ? scaled : q;
+        NDArray kt = (scaleQ ? k : scaled).swapAxes(-1, -2);
+        try {
+            int axis = q.getShape().dimension() - 2;
+            long lq = q.getShape().get(axis);
+            long rows = q.size() / (lq * q.getShape().get(axis + 1)); // batch * heads
+            long bytesPerQuery = rows * k.getShape().get(axis) * Float.BYTES;
+            long chunk = Math.max(1, CHUNK_BYTES / bytesPerQuery);
+            if (chunk >= lq) {
+                return attend(qs, kt, v, mask);
+            }
+            long[] splits = new long[(int) ((lq - 1) / chunk)];
+            for (int i = 0; i < splits.length; i++) {
+                splits[i] = (i + 1) * chunk;
+            }
+            int maskAxis = mask == null ? -1 : mask.getShape().dimension() - 2;
+            boolean maskPerQuery = maskAxis >= 0 && mask.getShape().get(maskAxis) == lq;
+            try (NDList qChunks = qs.split(splits, axis);
+                    NDList maskChunks = maskPerQuery ? mask.split(splits, maskAxis) : new NDList();
+                    NDList outs = new NDList(qChunks.size())) {
+                for (int i = 0; i < qChunks.size(); i++) {
+                    outs.add(attend(qChunks.get(i), kt, v, maskPerQuery ? maskChunks.get(i) : mask));
+                }
+                return NDArrays.concat(outs, axis);
+            }
+        } finally {
+            kt.close();
+            scaled.close();
+        }
+    }
+
+    /** softmax(q kt + mask) v for already scaled q or kt, freeing the score temporaries at once. */
+    private static NDArray attend(NDArray q, NDArray kt, NDArray v, NDArray mask) {
+        NDArray scores = q.matMul(kt);
         if (mask != null) {
             NDArray masked = scores.add(mask);
             scores.close();
             scores = masked;
         }
-        // the [.., Lq, Lk] temporaries are the largest arrays of a diffusion step: free them now
         NDArray probs = scores.softmax(-1);
         scores.close();
         NDArray out = probs.matMul(v);

@@ -20,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * diffusers' {@code UNet2DConditionModel}, the noise predictor of Stable Diffusion 1.x/2.x and
@@ -30,6 +32,7 @@ import java.util.List;
  * loads by name ({@link #fromPretrained}). Built from a {@link UNet2DConditionConfig}.
  */
 public class UNet2DConditionModel extends Module {
+    private static final Logger LOG = LoggerFactory.getLogger(UNet2DConditionModel.class);
 
     private final UNet2DConditionConfig config;
     private final Conv2d convIn;
@@ -125,19 +128,28 @@ public class UNet2DConditionModel extends Module {
 
     /**
      * Loads a diffusers UNet folder: {@code config.json} and {@code
-     * diffusion_pytorch_model.safetensors}, strictly (every parameter present with its shape, no
-     * stray tensors), as float32 on {@code manager}'s device.
+     * diffusion_pytorch_model.safetensors} (or, when only that exists, the {@code .fp16} variant),
+     * strictly: every parameter present with its shape and no stray tensors, else a {@link
+     * io.github.t2i4j.core.io.CheckpointException} naming them. Weights become float32 on {@code
+     * manager}'s device.
      */
     public static UNet2DConditionModel fromPretrained(Path unetDir, NDManager manager) {
         UNet2DConditionConfig config = UNet2DConditionConfig.fromJson(unetDir.resolve("config.json"));
         Path weights = unetDir.resolve("diffusion_pytorch_model.safetensors");
         if (!Files.isRegularFile(weights)) {
-            throw new IllegalArgumentException("no diffusion_pytorch_model.safetensors in " + unetDir);
+            Path fp16 = unetDir.resolve("diffusion_pytorch_model.fp16.safetensors");
+            if (!Files.isRegularFile(fp16)) {
+                throw new IllegalArgumentException("no diffusion_pytorch_model.safetensors in " + unetDir);
+            }
+            LOG.info("loading the fp16 variant {} as float32", fp16);
+            weights = fp16;
         }
         UNet2DConditionModel model = new UNet2DConditionModel(config);
         try (SafetensorsFile file = SafetensorsFile.open(weights)) {
             StateDict.loadFresh(model, file, manager, DataType.FLOAT32);
         }
+        // weights belong to the model, not to an NDScope the caller may have open
+        model.namedParameters().values().forEach(p -> NDScope.unregister(p.getArray()));
         return model;
     }
 

@@ -68,7 +68,7 @@ class UNet2DConditionConfigTest {
         assertEquals(new Shape(320, 768), shapes.get("up_blocks.3.attentions.2.transformer_blocks.0.attn2.to_k.weight"));
         assertEquals(new Shape(10240, 1280), shapes.get("mid_block.attentions.0.transformer_blocks.0.ff.net.0.proj.weight"));
         assertEquals(new Shape(1280, 2560, 3, 3), shapes.get("up_blocks.0.resnets.0.conv1.weight"));
-        assertEquals(new Shape(320, 640, 1, 1), shapes.get("up_blocks.3.resnets.0.conv_shortcut.weight"));
+        assertEquals(new Shape(320, 960, 1, 1), shapes.get("up_blocks.3.resnets.0.conv_shortcut.weight"));
         assertEquals(new Shape(1280, 1280, 3, 3), shapes.get("down_blocks.2.downsamplers.0.conv.weight"));
         assertEquals(new Shape(640, 640, 3, 3), shapes.get("up_blocks.2.upsamplers.0.conv.weight"));
         assertEquals(new Shape(1280, 320), shapes.get("time_embedding.linear_1.weight"));
