@@ -77,7 +77,18 @@ class UNet2DConditionModelLoadTest {
     @Test
     void missingTensorIsRejectedNamingTheParameter() throws IOException {
         String name = "mid_block.attentions.0.transformer_blocks.0.attn2.to_v.weight";
-        Path dir = unetFolder(h -> h.remove(name));
+        Path dir = Files.createDirectories(tmp.resolve("unet"));
+        Files.copy(Golden.dir("unet_sd").resolve("config.json"), dir.resolve("config.json"));
+        try (NDManager m = NDManager.newBaseManager();
+                SafetensorsFile golden = SafetensorsFile.open(Golden.dir("unet_sd").resolve("weights.safetensors"))) {
+            java.util.Map<String, NDArray> tensors = new java.util.LinkedHashMap<>();
+            for (String n : golden.names()) {
+                if (!n.equals(name)) {
+                    tensors.put(n, golden.load(n, m));
+                }
+            }
+            io.github.t2i4j.core.io.SafetensorsWriter.save(tensors, dir.resolve("diffusion_pytorch_model.safetensors"));
+        }
         try (NDManager m = NDManager.newBaseManager()) {
             CheckpointException e =
                     assertThrows(CheckpointException.class, () -> UNet2DConditionModel.fromPretrained(dir, m));
