@@ -22,11 +22,12 @@ public final class AttentionOps {
      */
     public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, NDArray mask, float scale) {
         if (FlopCounter.active()) {
-            long lq = q.getShape().get(-2);
-            long lk = k.getShape().get(-2);
-            long d = q.getShape().get(-1);
+            int n = q.getShape().dimension();
+            long lq = q.getShape().get(n - 2);
+            long lk = k.getShape().get(n - 2);
+            long d = q.getShape().get(n - 1);
             long batch = q.size() / (lq * d);
-            FlopCounter.add(2 * batch * lq * lk * (d + v.getShape().get(-1)));
+            FlopCounter.add(2 * batch * lq * lk * (d + v.getShape().get(n - 1)));
         }
         // scale whichever of q, k is smaller (k for cross-attention to a short text), not the scores
         boolean scaleQ = q.size() <= k.size();

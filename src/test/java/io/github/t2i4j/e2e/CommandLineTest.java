@@ -1,0 +1,103 @@
+package io.github.t2i4j.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.t2i4j.core.Golden;
+import io.github.t2i4j.core.image.Images;
+import io.github.t2i4j.examples.T2i4jCli;
+import io.github.t2i4j.examples.TinyPipelines;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The {@code t2i4j} program as a user runs it: help, self-check, generation and a small benchmark. */
+class CommandLineTest {
+    @TempDir Path tmp;
+
+    private static Path tokenizer() {
+        for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path t = p.resolve("core/src/test/resources/tiny-clip-tokenizer");
+            if (Files.isDirectory(t)) {
+                return t;
+            }
+        }
+        throw new IllegalStateException("tiny tokenizer not found");
+    }
+
+    private static int run(StringWriter out, String... args) {
+        CommandLine cli = new CommandLine(new T2i4jCli());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(out, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void everySubcommandHasHelp() {
+        for (String[] cmd : new String[][] {
+            {"--help"}, {"generate", "--help"}, {"selfcheck", "--help"}, {"benchmark", "--help"}, {"benchmark", "unet", "--help"}
+        }) {
+            StringWriter out = new StringWriter();
+            assertEquals(0, run(out, cmd), String.join(" ", cmd));
+            assertTrue(out.toString().contains("Usage:"), out.toString());
+        }
+        StringWriter out = new StringWriter();
+        assertNotEquals(0, run(out, "generate", "--model", "m", "--prompt", "p", "--no-such-option"));
+        assertTrue(out.toString().contains("--no-such-option"), out.toString());
+    }
+
+    @Test
+    void selfCheckPassesAndWritesAnImage() {
+        Path png = tmp.resolve("selfcheck.png");
+        int rc = run(new StringWriter(), "selfcheck", "--golden", Golden.root().toString(),
+                "--tokenizer", tokenizer().toString(), "--out", png.toString());
+        assertEquals(0, rc);
+        assertTrue(Files.isRegularFile(png));
+    }
+
+    @Test
+    void generateWritesAGridForSeveralImages() {
+        Path dir = TinyPipelines.stableDiffusion(Golden.root(), tokenizer(), tmp.resolve("sd"));
+        Path png = tmp.resolve("grid.png");
+        int rc = run(new StringWriter(), "generate", "--model", dir.toString(), "--prompt", "a red circle",
+                "--steps", "3", "--num-images", "4", "--scheduler", "euler", "--out", png.toString());
+        assertEquals(0, rc);
+        BufferedImage grid = Images.read(png);
+        assertTrue(grid.getWidth() > 2 * 64 && grid.getHeight() > 2 * 64, grid.getWidth() + "x" + grid.getHeight());
+    }
+
+    @Test
+    void generateRejectsABadSizeWithoutWritingAnything() {
+        Path dir = TinyPipelines.stableDiffusion(Golden.root(), tokenizer(), tmp.resolve("sd"));
+        Path png = tmp.resolve("bad.png");
+        int rc = run(new StringWriter(), "generate", "--model", dir.toString(), "--prompt", "a red circle",
+                "--width", "65", "--out", png.toString());
+        assertNotEquals(0, rc);
+        assertTrue(Files.notExists(png));
+    }
+
+    @Test
+    void unetBenchmarkWritesJson() throws Exception {
+        Path json = tmp.resolve("bench.json");
+        int rc = run(new StringWriter(), "benchmark", "unet", "--config",
+                Golden.dir("unet_sd").resolve("config.json").toString(), "--latent", "16", "--tokens", "7",
+                "--batch", "1,2", "--repeats", "1", "--matmul-size", "256", "--out", json.toString());
+        assertEquals(0, rc);
+        JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertTrue(report.get("matmul_gflops").getAsDouble() > 0);
+        assertEquals(2, report.getAsJsonArray("runs").size());
+        JsonObject run = report.getAsJsonArray("runs").get(1).getAsJsonObject();
+        assertEquals(2, run.get("batch").getAsInt());
+        assertTrue(run.get("gflop").getAsDouble() > 0);
+        assertTrue(run.get("ratio_to_matmul_ceiling").getAsDouble() > 0);
+    }
+}
