@@ -35,4 +35,24 @@ public class Conv2d extends Module {
         }
         return y;
     }
+
+    /**
+     * A 1x1 convolution applied to channels-last tokens [..., C]: the same product as {@link
+     * #forward} on [B, C, H, W], without transposing back and forth (SD 1.x's transformer
+     * projections are 1x1 convolutions over a token view).
+     */
+    public NDArray forwardTokens(NDArray tokens) {
+        Shape w = v(weight).getShape();
+        if (w.get(2) != 1 || w.get(3) != 1 || stride.get(0) != 1 || stride.get(1) != 1) {
+            throw new IllegalStateException("forwardTokens needs a 1x1, stride-1 convolution, not " + w);
+        }
+        NDArray matrix = v(weight).reshape(w.get(0), w.get(1));
+        matrix.attach(tokens.getManager()); // a view: belongs to the call, not to the model
+        if (FlopCounter.active()) {
+            FlopCounter.add(2 * (tokens.size() / w.get(1)) * w.get(0) * w.get(1));
+        }
+        return bias == null
+                ? ai.djl.nn.core.Linear.linear(tokens, matrix).head()
+                : ai.djl.nn.core.Linear.linear(tokens, matrix, v(bias)).head();
+    }
 }

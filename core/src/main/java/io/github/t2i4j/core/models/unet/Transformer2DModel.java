@@ -67,13 +67,10 @@ public class Transformer2DModel extends Module {
         return h.swapAxes(1, 2).reshape(s).add(hidden);
     }
 
-    /** x W^T + b with a Linear's or a 1x1 Conv2d's weight ([out, in] or [out, in, 1, 1]). */
-    private static NDArray project(Module projection, NDArray x) {
-        NDArray w = projection.getDirectParameters().get("weight").getArray();
-        NDArray bias = projection.getDirectParameters().get("bias").getArray();
-        if (w.getShape().dimension() == 4) {
-            w = w.reshape(w.getShape().get(0), w.getShape().get(1));
-        }
-        return ai.djl.nn.core.Linear.linear(x, w, bias).head();
+    /** A Linear, or a 1x1 Conv2d applied to the token view (what it computes on the image). */
+    private static NDArray project(Module projection, NDArray tokens) {
+        return projection instanceof Linear linear
+                ? linear.forward(tokens)
+                : ((Conv2d) projection).forwardTokens(tokens);
     }
 }
