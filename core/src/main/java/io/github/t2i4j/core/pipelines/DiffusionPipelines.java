@@ -16,8 +16,6 @@ import io.github.t2i4j.core.text.CLIPTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Loads a diffusers pipeline directory ({@code model_index.json} with {@code unet/}, {@code vae/},
@@ -25,8 +23,6 @@ import org.slf4j.LoggerFactory;
  * text_encoder_2/}, {@code tokenizer_2/}) with one call, like {@code DiffusionPipeline.from_pretrained}.
  */
 public final class DiffusionPipelines {
-    private static final Logger LOG = LoggerFactory.getLogger(DiffusionPipelines.class);
-
     private DiffusionPipelines() {}
 
     /** Loads the pipeline the directory's {@code model_index.json} names, onto {@code device}. */

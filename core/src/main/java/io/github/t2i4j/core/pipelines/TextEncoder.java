@@ -5,56 +5,27 @@ import io.github.t2i4j.core.nn.Module;
 import io.github.t2i4j.core.text.CLIPTextModel;
 import io.github.t2i4j.core.text.CLIPTextModelOutput;
 import io.github.t2i4j.core.text.CLIPTextModelWithProjection;
+import java.util.function.Function;
 
 /**
  * A CLIP text encoder as a pipeline sees it: token ids in, hidden states (and, with a projection,
  * pooled text embeddings) out. Wraps either transformers class a diffusers folder may hold.
+ *
+ * @param model the underlying model
+ * @param forward its forward pass
+ * @param hasProjection whether {@link CLIPTextModelOutput#textEmbeds()} is available
  */
-public interface TextEncoder {
+public record TextEncoder(Module model, Function<NDArray, CLIPTextModelOutput> forward, boolean hasProjection) {
 
-    CLIPTextModelOutput encode(NDArray inputIds);
-
-    /** The underlying model. */
-    Module model();
-
-    /** Whether {@link CLIPTextModelOutput#textEmbeds()} is available. */
-    boolean hasProjection();
-
-    static TextEncoder of(CLIPTextModel m) {
-        return new TextEncoder() {
-            @Override
-            public CLIPTextModelOutput encode(NDArray inputIds) {
-                return m.forward(inputIds);
-            }
-
-            @Override
-            public Module model() {
-                return m;
-            }
-
-            @Override
-            public boolean hasProjection() {
-                return false;
-            }
-        };
+    public CLIPTextModelOutput encode(NDArray inputIds) {
+        return forward.apply(inputIds);
     }
 
-    static TextEncoder of(CLIPTextModelWithProjection m) {
-        return new TextEncoder() {
-            @Override
-            public CLIPTextModelOutput encode(NDArray inputIds) {
-                return m.forward(inputIds);
-            }
+    public static TextEncoder of(CLIPTextModel m) {
+        return new TextEncoder(m, m::forward, false);
+    }
 
-            @Override
-            public Module model() {
-                return m;
-            }
-
-            @Override
-            public boolean hasProjection() {
-                return true;
-            }
-        };
+    public static TextEncoder of(CLIPTextModelWithProjection m) {
+        return new TextEncoder(m, m::forward, true);
     }
 }

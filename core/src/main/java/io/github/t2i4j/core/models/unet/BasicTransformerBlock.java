@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.unet;
 
+import io.github.t2i4j.core.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import io.github.t2i4j.core.models.Attention;
 import io.github.t2i4j.core.nn.LayerNorm;
@@ -38,8 +39,8 @@ public class BasicTransformerBlock extends Module {
     public NDArray forward(NDArray hidden, NDArray encoderHiddenStates) {
         // each residual branch in its own scope, so its intermediates (attention scores) go at once
         NDArray h1 = hidden;
-        NDArray h2 = Scoped.call(() -> attn1.forward(norm1.forward(h1)).add(h1));
-        NDArray h3 = Scoped.call(() -> attn2.forward(norm2.forward(h2), encoderHiddenStates, null).add(h2));
-        return Scoped.call(() -> ff.forward(norm3.forward(h3)).add(h3));
+        NDArray h2 = Scopes.run(() -> attn1.forward(norm1.forward(h1)).add(h1));
+        NDArray h3 = Scopes.run(() -> attn2.forward(norm2.forward(h2), encoderHiddenStates, null).add(h2));
+        return Scopes.run(() -> ff.forward(norm3.forward(h3)).add(h3));
     }
 }

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.unet;
 
+import io.github.t2i4j.core.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import io.github.t2i4j.core.models.Downsample2D;
@@ -57,13 +58,13 @@ public class CrossAttnDownBlock2D extends UNetDownBlock {
             ResnetBlock2D resnet = resnets.get(i);
             Transformer2DModel attn = attentions.get(i);
             NDArray in = hidden;
-            NDArray r = Scoped.call(() -> resnet.forward(in, temb));
-            hidden = Scoped.call(() -> attn.forward(r, encoderHiddenStates));
+            NDArray r = Scopes.run(() -> resnet.forward(in, temb));
+            hidden = Scopes.run(() -> attn.forward(r, encoderHiddenStates));
             outputStates.add(hidden);
         }
         if (downsampler != null) {
             NDArray in = hidden;
-            outputStates.add(Scoped.call(() -> downsampler.forward(in)));
+            outputStates.add(Scopes.run(() -> downsampler.forward(in)));
         }
         return outputStates;
     }

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.unet;
 
+import io.github.t2i4j.core.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -72,12 +73,12 @@ public class CrossAttnUpBlock2D extends UNetUpBlock {
             Transformer2DModel attn = attentions.get(i);
             NDArray in = hidden;
             NDArray skip = resHiddenStates.get(n - 1 - i);
-            NDArray r = Scoped.call(() -> resnet.forward(NDArrays.concat(new NDList(in, skip), 1), temb));
-            hidden = Scoped.call(() -> attn.forward(r, encoderHiddenStates));
+            NDArray r = Scopes.run(() -> resnet.forward(NDArrays.concat(new NDList(in, skip), 1), temb));
+            hidden = Scopes.run(() -> attn.forward(r, encoderHiddenStates));
         }
         if (upsampler != null) {
             NDArray in = hidden;
-            hidden = Scoped.call(() -> upsampler.forward(in, upsampleSize));
+            hidden = Scopes.run(() -> upsampler.forward(in, upsampleSize));
         }
         return hidden;
     }

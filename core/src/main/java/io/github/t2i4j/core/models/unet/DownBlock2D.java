@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.unet;
 
+import io.github.t2i4j.core.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import io.github.t2i4j.core.models.Downsample2D;
@@ -40,12 +41,12 @@ public class DownBlock2D extends UNetDownBlock {
         NDList outputStates = new NDList();
         for (ResnetBlock2D resnet : resnets) {
             NDArray in = hidden;
-            hidden = Scoped.call(() -> resnet.forward(in, temb));
+            hidden = Scopes.run(() -> resnet.forward(in, temb));
             outputStates.add(hidden);
         }
         if (downsampler != null) {
             NDArray in = hidden;
-            outputStates.add(Scoped.call(() -> downsampler.forward(in)));
+            outputStates.add(Scopes.run(() -> downsampler.forward(in)));
         }
         return outputStates;
     }

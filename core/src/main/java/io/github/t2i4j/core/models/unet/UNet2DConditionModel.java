@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.unet;
 
+import io.github.t2i4j.core.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -230,13 +231,13 @@ public class UNet2DConditionModel extends Module {
         skips.add(h);
         for (UNetDownBlock down : downBlocks) {
             NDArray in = h;
-            NDList states = Scoped.callList(() -> down.forward(in, temb, encoderHiddenStates));
+            NDList states = Scopes.runList(() -> down.forward(in, temb, encoderHiddenStates));
             skips.addAll(states);
             h = states.get(states.size() - 1);
         }
 
         NDArray midIn = h;
-        h = Scoped.call(() -> midBlock.forward(midIn, temb, encoderHiddenStates));
+        h = Scopes.run(() -> midBlock.forward(midIn, temb, encoderHiddenStates));
 
         long[] upsampleSize = null;
         for (int i = 0; i < upBlocks.size(); i++) {
@@ -250,7 +251,7 @@ public class UNet2DConditionModel extends Module {
             }
             NDArray in = h;
             long[] size = upsampleSize;
-            h = Scoped.call(() -> up.forward(in, res, temb, encoderHiddenStates, size));
+            h = Scopes.run(() -> up.forward(in, res, temb, encoderHiddenStates, size));
         }
 
         h = Activations.apply(config.actFn(), convNormOut.forward(h));

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.unet;
 
+import io.github.t2i4j.core.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import io.github.t2i4j.core.models.ResnetBlock2D;
 import io.github.t2i4j.core.nn.ModuleList;
@@ -42,13 +43,13 @@ public class UNetMidBlock2DCrossAttn extends Module {
     public NDArray forward(NDArray hidden, NDArray temb, NDArray encoderHiddenStates) {
         ResnetBlock2D first = resnets.get(0);
         NDArray h0 = hidden;
-        hidden = Scoped.call(() -> first.forward(h0, temb));
+        hidden = Scopes.run(() -> first.forward(h0, temb));
         for (int i = 0; i < attentions.size(); i++) {
             Transformer2DModel attn = attentions.get(i);
             ResnetBlock2D resnet = resnets.get(i + 1);
             NDArray in = hidden;
-            NDArray a = Scoped.call(() -> attn.forward(in, encoderHiddenStates));
-            hidden = Scoped.call(() -> resnet.forward(a, temb));
+            NDArray a = Scopes.run(() -> attn.forward(in, encoderHiddenStates));
+            hidden = Scopes.run(() -> resnet.forward(a, temb));
         }
         return hidden;
     }

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.unet;
 
+import io.github.t2i4j.core.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -62,11 +63,11 @@ public class UpBlock2D extends UNetUpBlock {
             ResnetBlock2D resnet = resnets.get(i);
             NDArray in = hidden;
             NDArray skip = resHiddenStates.get(n - 1 - i);
-            hidden = Scoped.call(() -> resnet.forward(NDArrays.concat(new NDList(in, skip), 1), temb));
+            hidden = Scopes.run(() -> resnet.forward(NDArrays.concat(new NDList(in, skip), 1), temb));
         }
         if (upsampler != null) {
             NDArray in = hidden;
-            hidden = Scoped.call(() -> upsampler.forward(in, upsampleSize));
+            hidden = Scopes.run(() -> upsampler.forward(in, upsampleSize));
         }
         return hidden;
     }

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.vae;
 
+import io.github.t2i4j.core.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import io.github.t2i4j.core.models.Attention;
 import io.github.t2i4j.core.models.ResnetBlock2D;
