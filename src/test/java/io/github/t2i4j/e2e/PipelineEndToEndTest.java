@@ -112,6 +112,22 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void theDenoisingLoopDoesNotGrowNativeMemory() {
+        for (DiffusionPipeline pipe : new DiffusionPipeline[] {sd, sdxl}) {
+            ai.djl.ndarray.NDManager root =
+                    pipe.unet().namedParameters().values().iterator().next().getArray().getManager();
+            int before = root.getManagedArrays().size();
+            int[] live = new int[41];
+            for (String scheduler : new String[] {"dpm++2m", "ddpm"}) {
+                pipe.generate(request().steps(40).scheduler(scheduler).build(),
+                        (step, total) -> live[step] = root.getManagedArrays().size());
+                assertEquals(live[5], live[40], scheduler + ": live arrays at step 5 vs step 40");
+                assertEquals(before, root.getManagedArrays().size(), scheduler + ": live arrays after generate");
+            }
+        }
+    }
+
+    @Test
     void everySchedulerRunsAndTheyDiffer() {
         BufferedImage previous = null;
         for (String s : new String[] {"ddim", "euler", "dpm++2m", "ddpm"}) {
