@@ -158,6 +158,20 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void aTokenizerLongerThanTheEncoderIsCappedToIt() throws Exception {
+        Path dir = TinyPipelines.stableDiffusion(
+                Golden.root(), repoPath("core/src/test/resources/tiny-clip-tokenizer"), tmp.resolve("sd-long-tokenizer"));
+        Path config = dir.resolve("tokenizer/tokenizer_config.json");
+        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(config)).getAsJsonObject();
+        o.addProperty("model_max_length", 77); // the encoder's position table has 16
+        Files.writeString(config, o.toString());
+        try (DiffusionPipeline pipe = DiffusionPipelines.load(dir, Device.cpu())) {
+            String longPrompt = String.join(" ", java.util.Collections.nCopies(30, "red circle"));
+            assertEquals(1, pipe.generate(GenerationRequest.builder(longPrompt).steps(2).build()).images().size());
+        }
+    }
+
+    @Test
     void otherSizesWork() {
         GenerationResult r = sd.generate(request().size(96, 32).build());
         assertEquals(96, r.images().get(0).getWidth());

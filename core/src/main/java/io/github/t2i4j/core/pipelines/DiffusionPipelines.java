@@ -16,6 +16,8 @@ import io.github.t2i4j.core.text.CLIPTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads a diffusers pipeline directory ({@code model_index.json} with {@code unet/}, {@code vae/},
@@ -23,6 +25,8 @@ import java.nio.file.Path;
  * text_encoder_2/}, {@code tokenizer_2/}) with one call, like {@code DiffusionPipeline.from_pretrained}.
  */
 public final class DiffusionPipelines {
+    private static final Logger LOG = LoggerFactory.getLogger(DiffusionPipelines.class);
+
     private DiffusionPipelines() {}
 
     /** Loads the pipeline the directory's {@code model_index.json} names, onto {@code device}. */
@@ -32,26 +36,31 @@ public final class DiffusionPipelines {
         NDManager manager = NDManager.newBaseManager(device);
         try {
             switch (className) {
-                case "StableDiffusionPipeline":
+                case "StableDiffusionPipeline": {
+                    TextEncoder encoder = textEncoder(dir, "text_encoder", manager);
                     return new StableDiffusionPipeline(
                             manager,
-                            tokenizer(dir, "tokenizer"),
-                            textEncoder(dir, "text_encoder", manager),
+                            tokenizer(dir, "tokenizer", encoder),
+                            encoder,
                             UNet2DConditionModel.fromPretrained(component(dir, "unet"), manager),
                             AutoencoderKL.fromPretrained(component(dir, "vae"), manager),
                             scheduler(dir));
-                case "StableDiffusionXLPipeline":
+                }
+                case "StableDiffusionXLPipeline": {
+                    TextEncoder encoder = textEncoder(dir, "text_encoder", manager);
+                    TextEncoder encoder2 = textEncoder(dir, "text_encoder_2", manager);
                     return new StableDiffusionXLPipeline(
                             manager,
-                            tokenizer(dir, "tokenizer"),
-                            tokenizer(dir, "tokenizer_2"),
-                            textEncoder(dir, "text_encoder", manager),
-                            textEncoder(dir, "text_encoder_2", manager),
+                            tokenizer(dir, "tokenizer", encoder),
+                            tokenizer(dir, "tokenizer_2", encoder2),
+                            encoder,
+                            encoder2,
                             UNet2DConditionModel.fromPretrained(component(dir, "unet"), manager),
                             AutoencoderKL.fromPretrained(component(dir, "vae"), manager),
                             scheduler(dir),
                             !index.has("force_zeros_for_empty_prompt")
                                     || index.get("force_zeros_for_empty_prompt").getAsBoolean());
+                }
                 default:
                     throw new IllegalArgumentException(
                             "unsupported pipeline class '"
@@ -74,8 +83,17 @@ public final class DiffusionPipelines {
         return p;
     }
 
-    private static CLIPTokenizer tokenizer(Path dir, String name) {
-        return CLIPTokenizer.fromPretrained(component(dir, name));
+    /** The folder's tokenizer, its length capped at what the encoder's position table covers. */
+    private static CLIPTokenizer tokenizer(Path dir, String name, TextEncoder encoder) {
+        int positions = encoder.config().maxPositionEmbeddings();
+        CLIPTokenizer tokenizer = CLIPTokenizer.fromPretrained(component(dir, name));
+        if (tokenizer.modelMaxLength() <= positions) {
+            return tokenizer;
+        }
+        LOG.warn("{}/ pads to {} tokens but the text encoder takes {}: using {}",
+                name, tokenizer.modelMaxLength(), positions, positions);
+        tokenizer.close();
+        return CLIPTokenizer.fromPretrained(component(dir, name), positions);
     }
 
     /** CLIPTextModel or CLIPTextModelWithProjection, as the folder's config.json says. */

@@ -2,6 +2,7 @@ package io.github.t2i4j.core.pipelines;
 
 import ai.djl.ndarray.NDArray;
 import io.github.t2i4j.core.nn.Module;
+import io.github.t2i4j.core.text.CLIPTextConfig;
 import io.github.t2i4j.core.text.CLIPTextModel;
 import io.github.t2i4j.core.text.CLIPTextModelOutput;
 import io.github.t2i4j.core.text.CLIPTextModelWithProjection;
@@ -14,18 +15,20 @@ import java.util.function.Function;
  * @param model the underlying model
  * @param forward its forward pass
  * @param hasProjection whether {@link CLIPTextModelOutput#textEmbeds()} is available
+ * @param config the encoder's configuration
  */
-public record TextEncoder(Module model, Function<NDArray, CLIPTextModelOutput> forward, boolean hasProjection) {
+public record TextEncoder(
+        Module model, Function<NDArray, CLIPTextModelOutput> forward, boolean hasProjection, CLIPTextConfig config) {
 
     public CLIPTextModelOutput encode(NDArray inputIds) {
         return forward.apply(inputIds);
     }
 
     public static TextEncoder of(CLIPTextModel m) {
-        return new TextEncoder(m, m::forward, false);
+        return new TextEncoder(m, m::forward, false, m.config());
     }
 
     public static TextEncoder of(CLIPTextModelWithProjection m) {
-        return new TextEncoder(m, m::forward, true);
+        return new TextEncoder(m, m::forward, true, m.config());
     }
 }
