@@ -21,9 +21,14 @@ import com.google.gson.JsonParser;
 import io.github.t2i4j.core.io.CheckpointException;
 import io.github.t2i4j.core.io.SafetensorsFile;
 import io.github.t2i4j.core.io.SafetensorsWriter;
+import io.github.t2i4j.core.text.BatchEncoding;
 import io.github.t2i4j.core.text.CLIPTextConfig;
+import io.github.t2i4j.core.text.CLIPTextModelOutput;
+import io.github.t2i4j.core.text.CLIPTokenizer;
+import io.github.t2i4j.core.text.WorldTokenizerBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -251,6 +256,28 @@ class CLIPModelTest {
                 () -> CLIPConfig.fromJson(JsonParser.parseString("{\"hidden_size\": 512}").getAsJsonObject()));
         assertThrows(IllegalArgumentException.class,
                 () -> CLIPConfig.fromJson(JsonParser.parseString("{\"model_type\": \"siglip\"}").getAsJsonObject()));
+    }
+
+    @Test
+    void worldTokenizerFeedsTheTextTower(@TempDir Path dir) {
+        WorldTokenizerBuilder words = new WorldTokenizerBuilder(
+                List.of("a", "red", "blue", "circle", "square", "left", "of", "the")).modelMaxLength(8);
+        words.write(dir);
+        CLIPConfig config = new CLIPConfig(
+                words.textConfig(16, 24, 2, 2, "quick_gelu", 6), CLIPVisionModelTest.tiny(), 10, 2.6592f);
+        try (NDManager m = NDManager.newBaseManager(); CLIPTokenizer tok = CLIPTokenizer.fromPretrained(dir)) {
+            Engine.getInstance().setRandomSeed(2);
+            CLIPModel model = new CLIPModel(config);
+            model.initialize(m, DataType.FLOAT32);
+            BatchEncoding enc = tok.encode(List.of("a red circle", "the blue square left of a red circle"));
+            NDArray ids = enc.inputIds(m);
+            CLIPTextModelOutput out = model.textModel().forward(ids, enc.attentionMask(m));
+            // pooled at each row's EOS: BOS + 3 words puts it at 4; the 8-word prompt is cut to 6 words, EOS at 7
+            assertEquals(2, enc.droppedTokens()[1]);
+            assertTrue(diff(out.lastHiddenState().get(new NDIndex("0, 4, :")), out.poolerOutput().get(0)) == 0);
+            assertTrue(diff(out.lastHiddenState().get(new NDIndex("1, 7, :")), out.poolerOutput().get(1)) == 0);
+            assertEquals(new Shape(2, 10), model.encodeText(ids, enc.attentionMask(m)).getShape());
+        }
     }
 
     @Test
