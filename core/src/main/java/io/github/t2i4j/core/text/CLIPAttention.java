@@ -14,7 +14,7 @@ public class CLIPAttention extends Module {
     private final Linear vProj;
     private final Linear outProj;
 
-    public CLIPAttention(CLIPTextConfig config) {
+    public CLIPAttention(CLIPEncoderConfig config) {
         int dim = config.hiddenSize();
         this.heads = config.numAttentionHeads();
         this.headDim = config.headDim();

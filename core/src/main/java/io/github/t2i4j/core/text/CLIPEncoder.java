@@ -10,7 +10,7 @@ import java.util.List;
 public class CLIPEncoder extends Module {
     private final ModuleList<CLIPEncoderLayer> layers;
 
-    public CLIPEncoder(CLIPTextConfig config) {
+    public CLIPEncoder(CLIPEncoderConfig config) {
         this.layers = module("layers", new ModuleList<>());
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             layers.add(new CLIPEncoderLayer(config));

@@ -11,7 +11,7 @@ public class CLIPEncoderLayer extends Module {
     private final CLIPMLP mlp;
     private final LayerNorm layerNorm2;
 
-    public CLIPEncoderLayer(CLIPTextConfig config) {
+    public CLIPEncoderLayer(CLIPEncoderConfig config) {
         this.selfAttn = module("self_attn", new CLIPAttention(config));
         this.layerNorm1 = module("layer_norm1", new LayerNorm(config.hiddenSize(), config.layerNormEps()));
         this.mlp = module("mlp", new CLIPMLP(config));

@@ -11,7 +11,7 @@ public class CLIPMLP extends Module {
     private final Linear fc1;
     private final Linear fc2;
 
-    public CLIPMLP(CLIPTextConfig config) {
+    public CLIPMLP(CLIPEncoderConfig config) {
         this.activation = config.hiddenAct();
         this.fc1 = module("fc1", new Linear(config.hiddenSize(), config.intermediateSize()));
         this.fc2 = module("fc2", new Linear(config.intermediateSize(), config.hiddenSize()));

@@ -7,7 +7,6 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 
 /**
  * The architecture of a CLIP text encoder, as transformers' {@code CLIPTextConfig} stores it in a
@@ -41,11 +40,8 @@ public record CLIPTextConfig(
         int projectionDim,
         int bosTokenId,
         int eosTokenId,
-        int padTokenId) {
-
-    /** Activation names the MLP accepts (those {@code Activations.apply} implements). */
-    static final Set<String> ACTIVATIONS =
-            Set.of("quick_gelu", "gelu", "gelu_new", "gelu_pytorch_tanh", "gelu_tanh", "silu", "swish", "relu");
+        int padTokenId)
+        implements CLIPEncoderConfig {
 
     public CLIPTextConfig {
         requirePositive("vocab_size", vocabSize);
@@ -74,6 +70,7 @@ public record CLIPTextConfig(
     }
 
     /** Size of one attention head. */
+    @Override
     public int headDim() {
         return hiddenSize / numAttentionHeads;
     }
