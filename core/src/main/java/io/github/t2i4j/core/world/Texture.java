@@ -11,8 +11,8 @@ import java.util.Locale;
  *   <li>{@link #SOLID}: base colour only;
  *   <li>{@link #STRIPED}: horizontal stripes, period 1/16 of the image height (4 px at 64x64), half of
  *       each period shaded, the first stripe starting a quarter period below the object's top;
- *   <li>{@link #DOTTED}: round dots of diameter 1/26 of the image size (~2.5 px at 64) on a staggered
- *       grid of spacing 1/13 (~5 px), centred on the object's centre.
+ *   <li>{@link #DOTTED}: round dots of diameter 1/20 of the image's smaller side (3.2 px at 64) on a
+ *       staggered (hexagonal) grid of spacing 1/11.5 (5.6 px), one dot on the object's centre.
  * </ul>
  */
 public enum Texture {
