@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             BenchmarkCommand.class,
             SelfCheckCommand.class,
+            TrainCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class T2i4jCli implements Runnable {

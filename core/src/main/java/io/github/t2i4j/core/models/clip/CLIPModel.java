@@ -98,6 +98,14 @@ public class CLIPModel extends Module {
      * parameter in its own type, and {@code preprocessor_config.json}.
      */
     public void save(Path dir) {
+        save(dir, null);
+    }
+
+    /**
+     * As {@link #save(Path)}, storing floating-point parameters as {@code floatType} (e.g. F16 for
+     * shipped checkpoints; null keeps each parameter's own type).
+     */
+    public void save(Path dir, io.github.t2i4j.core.io.Dtype floatType) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -105,7 +113,11 @@ public class CLIPModel extends Module {
         }
         config.save(dir);
         imageProcessor.save(dir);
-        StateDict.save(this, dir.resolve(CLIPCheckpoint.WEIGHTS));
+        if (floatType == null) {
+            StateDict.save(this, dir.resolve(CLIPCheckpoint.WEIGHTS));
+        } else {
+            StateDict.save(this, dir.resolve(CLIPCheckpoint.WEIGHTS), floatType);
+        }
     }
 
     // ---- features

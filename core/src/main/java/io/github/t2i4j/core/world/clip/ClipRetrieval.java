@@ -1,0 +1,60 @@
+package io.github.t2i4j.core.world.clip;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.github.t2i4j.core.models.clip.CLIPModel;
+import io.github.t2i4j.core.text.CLIPTokenizer;
+import io.github.t2i4j.core.world.SceneRenderer;
+import io.github.t2i4j.core.world.WorldExample;
+import java.util.List;
+
+/**
+ * Zero-shot retrieval on held-out captions: within groups of {@code group} (image, caption) pairs,
+ * how often an image's nearest caption is its own (image to text) and a caption's nearest image
+ * is its own (text to image). A retrieved caption with the same text counts as correct.
+ */
+public final class ClipRetrieval {
+    private ClipRetrieval() {}
+
+    /**
+     * @param imageToText top-1 accuracy of image to text
+     * @param textToImage top-1 accuracy of text to image
+     * @param pairs pairs evaluated
+     * @param group candidates per query
+     */
+    public record Result(double imageToText, double textToImage, int pairs, int group) {}
+
+    public static Result evaluate(
+            CLIPModel model, CLIPTokenizer tokenizer, List<WorldExample> examples, int group, NDManager manager) {
+        SceneRenderer renderer = new SceneRenderer(model.config().visionConfig().imageSize());
+        int i2t = 0;
+        int t2i = 0;
+        int n = 0;
+        for (int start = 0; start + group <= examples.size(); start += group) {
+            List<WorldExample> chunk = examples.subList(start, start + group);
+            try (NDManager m = manager.newSubManager()) {
+                NDList images = new NDList();
+                for (WorldExample e : chunk) {
+                    images.add(renderer.renderTensor(e.scene(), m).expandDims(0));
+                }
+                List<String> captions = chunk.stream().map(WorldExample::caption).toList();
+                NDArray img = model.encodeImage(NDArrays.concat(images));
+                NDArray txt = model.encodeText(tokenizer.encode(captions).inputIds(m));
+                NDArray sim = img.matMul(txt.transpose()); // [images, captions]
+                long[] bestCaption = sim.argMax(1).toLongArray();
+                long[] bestImage = sim.argMax(0).toLongArray();
+                for (int k = 0; k < group; k++) {
+                    i2t += captions.get((int) bestCaption[k]).equals(captions.get(k)) ? 1 : 0;
+                    t2i += captions.get((int) bestImage[k]).equals(captions.get(k)) ? 1 : 0;
+                }
+                n += group;
+            }
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException("need at least " + group + " examples, got " + examples.size());
+        }
+        return new Result((double) i2t / n, (double) t2i / n, n, group);
+    }
+}
