@@ -61,6 +61,16 @@ public final class Images {
         return out;
     }
 
+    /** Resizes with bilinear interpolation (for feeding images to a model of another input size). */
+    public static BufferedImage resize(BufferedImage img, int width, int height) {
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(img, 0, 0, width, height, null);
+        g.dispose();
+        return out;
+    }
+
     /** Writes a PNG atomically (temporary file, then rename), creating parent folders. */
     public static void writePng(BufferedImage img, Path path) {
         try {
