@@ -34,15 +34,15 @@ public final class CaptionGrammar {
 
     private static final double CANONICAL = 0.7;
 
-    private static final Map<Shape, String[]> SHAPE_WORDS = new EnumMap<>(Shape.class);
-    private static final Map<Colour, String[]> COLOUR_WORDS = new EnumMap<>(Colour.class);
-    private static final Map<Size, String[]> SIZE_WORDS = new EnumMap<>(Size.class);
-    private static final Map<Texture, String[]> TEXTURE_WORDS = new EnumMap<>(Texture.class);
-    private static final Map<Texture, String[]> TEXTURE_POST = new EnumMap<>(Texture.class);
-    private static final Map<Relation, String[]> RELATION_WORDS = new EnumMap<>(Relation.class);
+    static final Map<Shape, String[]> SHAPE_WORDS = new EnumMap<>(Shape.class);
+    static final Map<Colour, String[]> COLOUR_WORDS = new EnumMap<>(Colour.class);
+    static final Map<Size, String[]> SIZE_WORDS = new EnumMap<>(Size.class);
+    static final Map<Texture, String[]> TEXTURE_WORDS = new EnumMap<>(Texture.class);
+    static final Map<Texture, String[]> TEXTURE_POST = new EnumMap<>(Texture.class);
+    static final Map<Relation, String[]> RELATION_WORDS = new EnumMap<>(Relation.class);
 
-    private static final String[] PREFIXES = {"an image of", "a picture of", "a drawing of", "a scene with", "there is"};
-    private static final String[] CONJUNCTIONS = {"and", "and", "and", "and also", "as well as", "together with"};
+    static final String[] PREFIXES = {"an image of", "a picture of", "a drawing of", "a scene with", "there is"};
+    static final String[] CONJUNCTIONS = {"and", "and", "and", "and also", "as well as", "together with"};
     /** Words used by the sentence patterns themselves. */
     private static final String[] TEMPLATE_WORDS = {"a", "an", "one", "the", "is", "that", "placed", "which", "in", ","};
 

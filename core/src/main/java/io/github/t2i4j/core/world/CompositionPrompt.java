@@ -46,6 +46,53 @@ public record CompositionPrompt(
         return category == other.category && objects.equals(other.objects) && relations.equals(other.relations);
     }
 
+    /**
+     * The same meaning in a canonical form: objects sorted (by shape, then colour, texture and size,
+     * unspecified first), each relation stated as LEFT_OF, ABOVE, BIGGER_THAN or SAME_SIZE_AS (with
+     * the lower index as subject), relations sorted. Two prompts are {@link #equivalent} when their
+     * canonical forms have the same meaning.
+     */
+    public CompositionPrompt canonical() {
+        java.util.Comparator<ObjectSpec> order =
+                java.util.Comparator.comparing(ObjectSpec::shape)
+                        .thenComparing(ObjectSpec::colour, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                        .thenComparing(ObjectSpec::texture, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                        .thenComparing(ObjectSpec::size, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
+        List<ObjectSpec> sorted = new ArrayList<>(objects);
+        sorted.sort(order);
+        int[] newIndex = new int[objects.size()];
+        boolean[] taken = new boolean[objects.size()];
+        for (int i = 0; i < objects.size(); i++) {
+            for (int j = 0; j < sorted.size(); j++) {
+                if (!taken[j] && sorted.get(j).equals(objects.get(i))) {
+                    newIndex[i] = j;
+                    taken[j] = true;
+                    break;
+                }
+            }
+        }
+        List<RelationSpec> rels = new ArrayList<>();
+        for (RelationSpec r : relations) {
+            RelationSpec m = new RelationSpec(newIndex[r.subject()], r.relation(), newIndex[r.object()]);
+            boolean flip =
+                    switch (m.relation()) {
+                        case RIGHT_OF, BELOW, SMALLER_THAN -> true;
+                        case SAME_SIZE_AS -> m.subject() > m.object();
+                        default -> false;
+                    };
+            rels.add(flip ? m.inverted() : m);
+        }
+        rels.sort(java.util.Comparator.comparingInt(RelationSpec::subject)
+                .thenComparing(RelationSpec::relation)
+                .thenComparingInt(RelationSpec::object));
+        return new CompositionPrompt(caption, category, sorted, rels);
+    }
+
+    /** Same meaning up to the order of objects and the direction relations are stated in. */
+    public boolean equivalent(CompositionPrompt other) {
+        return canonical().sameMeaning(other.canonical());
+    }
+
     /** Object requirements (in object order), then relation requirements (in relation order). */
     public List<Requirement> requirements() {
         List<Requirement> out = new ArrayList<>();
