@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             BenchmarkCommand.class,
             SelfCheckCommand.class,
             TrainCommand.class,
+            EvaluateCommand.class,
+            WorldExportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class T2i4jCli implements Runnable {

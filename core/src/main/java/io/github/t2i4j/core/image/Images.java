@@ -108,6 +108,15 @@ public final class Images {
      * (null or empty captions leave no band).
      */
     public static BufferedImage grid(List<BufferedImage> images, List<String> captions, int columns) {
+        return grid(images, captions, null, columns);
+    }
+
+    /**
+     * As {@link #grid(List, List, int)}, with a green tick or red cross in each cell's corner
+     * where {@code marks} says true or false (null: no marks). Marks are drawn, not typeset, so
+     * they need no font.
+     */
+    public static BufferedImage grid(List<BufferedImage> images, List<String> captions, List<Boolean> marks, int columns) {
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no images to lay out");
         }
@@ -130,6 +139,9 @@ public final class Images {
             int x = pad + (i % cols) * (cw + pad);
             int y = pad + (i / cols) * (ch + band + pad);
             g.drawImage(images.get(i), x, y, null);
+            if (marks != null && i < marks.size() && marks.get(i) != null) {
+                drawMark(g, marks.get(i), x + cw - 11, y + 1);
+            }
             if (captioned && i < captions.size() && captions.get(i) != null) {
                 g.setColor(Color.BLACK);
                 g.drawString(fit(g, captions.get(i), cw), x + 1, y + ch + 11);
@@ -137,6 +149,22 @@ public final class Images {
         }
         g.dispose();
         return out;
+    }
+
+    private static void drawMark(Graphics2D g, boolean ok, int x, int y) {
+        g.setColor(Color.WHITE);
+        g.fillRect(x, y, 10, 10);
+        g.setStroke(new java.awt.BasicStroke(2f));
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        if (ok) {
+            g.setColor(new Color(0, 150, 0));
+            g.drawPolyline(new int[] {x + 2, x + 4, x + 8}, new int[] {y + 5, y + 8, y + 2}, 3);
+        } else {
+            g.setColor(new Color(200, 0, 0));
+            g.drawLine(x + 2, y + 2, x + 8, y + 8);
+            g.drawLine(x + 8, y + 2, x + 2, y + 8);
+        }
+        g.setStroke(new java.awt.BasicStroke(1f));
     }
 
     private static String fit(Graphics2D g, String s, int width) {

@@ -1,0 +1,107 @@
+package io.github.t2i4j.examples;
+
+import ai.djl.Device;
+import io.github.t2i4j.core.evaluation.CompositionBenchmark;
+import io.github.t2i4j.core.evaluation.ReferenceSceneGenerator;
+import io.github.t2i4j.core.pipelines.DiffusionGenerator;
+import io.github.t2i4j.core.pipelines.DiffusionPipelines;
+import io.github.t2i4j.core.pipelines.TextToImageGenerator;
+import io.github.t2i4j.core.world.Category;
+import io.github.t2i4j.core.world.HeldOutSet;
+import io.github.t2i4j.core.world.SceneRenderer;
+import io.github.t2i4j.core.world.WorldExample;
+import io.github.t2i4j.core.world.clip.WorldClip;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs a generator over the world's held-out prompts and writes the evaluation report folder. */
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description = "Judge a generator on the bundled world's held-out prompts; writes metrics.json, report.md and image grids.")
+final class EvaluateCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(EvaluateCommand.class);
+
+    @Option(names = "--model", required = true, paramLabel = "DIR|reference",
+            description = "A diffusers pipeline directory, or 'reference' for the held-out reference renders (the upper bound).")
+    String model;
+
+    @Option(names = "--clip", defaultValue = "models/world-clip", paramLabel = "DIR",
+            description = "World CLIP for CLIP score and FID; 'none' to skip (default: ${DEFAULT-VALUE}).")
+    String clip;
+
+    @Option(names = "--per-category", defaultValue = "200", description = "Held-out prompts per category, at most 200 (default: ${DEFAULT-VALUE}).")
+    int perCategory;
+
+    @Option(names = "--categories", split = ",", description = "Categories to run (default: the six T2I-CompBench ones and single).")
+    List<Category> categories;
+
+    @Option(names = "--steps", defaultValue = "25", description = "Denoising steps for a diffusion model (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = {"-g", "--guidance"}, defaultValue = "7.5", description = "Guidance scale (default: ${DEFAULT-VALUE}).")
+    float guidance;
+
+    @Option(names = "--scheduler", description = "Scheduler name (default: the model's).")
+    String scheduler;
+
+    @Option(names = {"-s", "--seed"}, defaultValue = "0", description = "Noise seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch-size", defaultValue = "16", description = "Prompts per generator call (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or gpu (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = {"-o", "--out"}, defaultValue = "evaluation", paramLabel = "DIR", description = "Report folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() {
+        List<Category> cats = categories != null ? categories : allCategories();
+        CompositionBenchmark.Options options = new CompositionBenchmark.Options(perCategory, seed, batchSize, 24);
+        int total = cats.size() * Math.min(perCategory, HeldOutSet.SIZE);
+        try (TextToImageGenerator generator = generator();
+                WorldClip judge = "none".equals(clip) ? null : WorldClip.load(Path.of(clip), Device.fromName(device));
+                ProgressBar bar = new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(total)
+                        .setStyle(ProgressBarStyle.ASCII).build()) {
+            CompositionBenchmark.Report r = CompositionBenchmark.run(generator, cats, options, judge, out, bar::stepTo);
+            LOG.info("overall {} (clip score {}, fid {}); report in {}", r.summary().overall(),
+                    r.clipScore(), r.fid(), out.resolve("report.md"));
+        }
+        return 0;
+    }
+
+    private static List<Category> allCategories() {
+        List<Category> c = new ArrayList<>(Category.COMPBENCH);
+        c.add(Category.SINGLE);
+        return c;
+    }
+
+    private TextToImageGenerator generator() {
+        if ("reference".equals(model)) {
+            List<WorldExample> all = new ArrayList<>();
+            for (Category c : Category.values()) {
+                all.addAll(HeldOutSet.load(c));
+            }
+            return new ReferenceSceneGenerator(all, SceneRenderer.DEFAULT_SIZE);
+        }
+        Path dir = Path.of(model);
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--model must be a diffusers directory or 'reference': " + model);
+        }
+        return new DiffusionGenerator(dir.getFileName().toString(), DiffusionPipelines.load(dir, Device.fromName(device)),
+                steps, guidance, scheduler);
+    }
+}
