@@ -44,7 +44,8 @@ class CommandLineTest {
     @Test
     void everySubcommandHasHelp() {
         for (String[] cmd : new String[][] {
-            {"--help"}, {"generate", "--help"}, {"selfcheck", "--help"}, {"benchmark", "--help"}, {"benchmark", "unet", "--help"}
+            {"--help"}, {"generate", "--help"}, {"selfcheck", "--help"}, {"benchmark", "--help"}, {"benchmark", "unet", "--help"},
+            {"evaluate", "--help"}, {"train", "--help"}, {"train", "clip", "--help"}, {"world-export", "--help"}
         }) {
             StringWriter out = new StringWriter();
             assertEquals(0, run(out, cmd), String.join(" ", cmd));
@@ -83,6 +84,29 @@ class CommandLineTest {
                 "--width", "65", "--out", png.toString());
         assertNotEquals(0, rc);
         assertTrue(Files.notExists(png));
+    }
+
+    @Test
+    void evaluateWritesAReportFolder() throws Exception {
+        Path report = tmp.resolve("report");
+        int rc = run(new StringWriter(), "evaluate", "--model", "reference", "--clip", "none", "--per-category", "6",
+                "--categories", "COLOR,SPATIAL", "--out", report.toString());
+        assertEquals(0, rc);
+        JsonObject metrics = JsonParser.parseString(Files.readString(report.resolve("metrics.json"))).getAsJsonObject();
+        assertEquals(1.0, metrics.getAsJsonObject("categories").get("color").getAsDouble(), 1e-9);
+        assertEquals(12, metrics.get("images").getAsInt());
+        assertTrue(Files.isRegularFile(report.resolve("report.md")));
+        assertTrue(Files.isRegularFile(report.resolve("grid-spatial.png")));
+    }
+
+    @Test
+    void worldExportWritesImagesAndCaptions() throws Exception {
+        Path dir = tmp.resolve("world");
+        assertEquals(0, run(new StringWriter(), "world-export", "--out", dir.toString(), "-n", "5"));
+        assertEquals(5, Files.readAllLines(dir.resolve("captions.jsonl")).size());
+        try (var files = Files.list(dir)) {
+            assertEquals(5, files.filter(f -> f.toString().endsWith(".png")).count());
+        }
     }
 
     @Test
