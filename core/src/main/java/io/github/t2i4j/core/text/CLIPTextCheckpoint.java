@@ -1,67 +1,22 @@
 package io.github.t2i4j.core.text;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.github.t2i4j.core.io.CheckpointException;
-import io.github.t2i4j.core.io.SafetensorsFile;
-import io.github.t2i4j.core.io.StateDict;
-import io.github.t2i4j.core.io.TensorInfo;
-import io.github.t2i4j.core.io.TensorSource;
+import io.github.t2i4j.core.io.ModelFolder;
 import io.github.t2i4j.core.nn.Module;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
-/** Finds and loads the weights of a transformers text encoder folder ({@code model.safetensors}). */
+/** Loads a transformers text encoder folder, explaining the projection mismatch users hit most. */
 final class CLIPTextCheckpoint {
-    static final String CONFIG = "config.json";
-    static final String WEIGHTS = "model.safetensors";
     static final String PROJECTION = "text_projection.weight";
 
     private CLIPTextCheckpoint() {}
 
     /** The folder's config.json, parsed. */
     static CLIPTextConfig config(Path dir) {
-        Path file = dir.resolve(CONFIG);
-        if (!Files.isRegularFile(file)) {
-            throw new CheckpointException("no " + CONFIG + " in text encoder folder " + dir);
-        }
-        return CLIPTextConfig.fromJson(file);
-    }
-
-    /** The single-file safetensors checkpoint of the folder, or an error naming what was found. */
-    static Path weightsFile(Path dir) {
-        Path file = dir.resolve(WEIGHTS);
-        if (Files.isRegularFile(file)) {
-            return file;
-        }
-        List<String> found;
-        try (Stream<Path> s = Files.list(dir)) {
-            found = s.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".safetensors") || n.endsWith(".bin") || n.endsWith(".json"))
-                    .sorted()
-                    .collect(Collectors.toList());
-        } catch (IOException e) {
-            throw new CheckpointException("cannot list text encoder folder " + dir + ": " + e, e);
-        }
-        String why;
-        if (found.contains(WEIGHTS + ".index.json")) {
-            why = "sharded checkpoints (model.safetensors.index.json) are not supported for text encoders";
-        } else if (found.stream().anyMatch(n -> n.endsWith(".bin"))) {
-            why = "PyTorch pickle checkpoints (.bin) are not read; convert them to safetensors";
-        } else {
-            why = "no weights file found";
-        }
-        throw new CheckpointException(
-                "cannot load text encoder from " + dir + ": " + why + "; expected a single " + WEIGHTS
-                        + " (files present: " + found + ")");
+        return CLIPTextConfig.fromJson(ModelFolder.configFile(dir, "text encoder"));
     }
 
     /**
@@ -70,64 +25,18 @@ final class CLIPTextCheckpoint {
      * CLIPTextModelWithProjection checkpoint loaded as a plain CLIPTextModel).
      */
     static void load(Module model, Path dir, NDManager manager, DataType type, boolean ignoreProjection) {
-        Path file = weightsFile(dir);
-        try (SafetensorsFile st = SafetensorsFile.open(file)) {
-            TensorSource source = ignoreProjection ? without(st, PROJECTION) : st;
-            try {
-                StateDict.loadFresh(model, source, manager, type);
-            } catch (CheckpointException e) {
-                if (!ignoreProjection && model instanceof CLIPTextModel && st.names().contains(PROJECTION)) {
-                    throw new CheckpointException(
-                            e.getMessage() + "\n  (" + file + " is a CLIPTextModelWithProjection checkpoint:"
-                                    + " load it with CLIPTextModelWithProjection, or as CLIPTextModel with"
-                                    + " ignoreProjection = true)",
-                            e);
-                }
-                throw new CheckpointException(file + ": " + e.getMessage(), e);
+        try {
+            ModelFolder.load(model, dir, "text encoder", manager, type,
+                    ignoreProjection ? Set.of(PROJECTION) : Set.of());
+        } catch (CheckpointException e) {
+            if (!ignoreProjection && model instanceof CLIPTextModel && e.getMessage().contains(PROJECTION)) {
+                throw new CheckpointException(
+                        e.getMessage() + "\n  (" + dir + " holds a CLIPTextModelWithProjection checkpoint:"
+                                + " load it with CLIPTextModelWithProjection, or as CLIPTextModel with"
+                                + " ignoreProjection = true)",
+                        e);
             }
+            throw e;
         }
-    }
-
-    /** A view of {@code source} without the named tensors. */
-    static TensorSource without(TensorSource source, String... names) {
-        Set<String> hidden = Set.of(names);
-        Set<String> kept = new LinkedHashSet<>(source.names());
-        kept.removeAll(hidden);
-        Set<String> visible = Collections.unmodifiableSet(kept);
-        return new TensorSource() {
-            @Override
-            public Set<String> names() {
-                return visible;
-            }
-
-            @Override
-            public TensorInfo info(String name) {
-                check(name);
-                return source.info(name);
-            }
-
-            @Override
-            public NDArray load(String name, NDManager manager) {
-                check(name);
-                return source.load(name, manager);
-            }
-
-            @Override
-            public NDArray load(String name, NDManager manager, DataType type) {
-                check(name);
-                return source.load(name, manager, type);
-            }
-
-            private void check(String name) {
-                if (hidden.contains(name)) {
-                    throw new CheckpointException("tensor '" + name + "' is excluded");
-                }
-            }
-
-            @Override
-            public void close() {
-                // the underlying source is owned by the caller
-            }
-        };
     }
 }

@@ -131,13 +131,43 @@ class CLIPTextModelGoldenTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"clip_text_gelu"})
-    void missingWeightsFileIsAClearError(String name, @TempDir Path tmp) throws IOException {
+    void aBrokenShardIndexIsAClearError(String name, @TempDir Path tmp) throws IOException {
         Files.copy(Golden.dir(name).resolve("config.json"), tmp.resolve("config.json"));
         Files.writeString(tmp.resolve("model.safetensors.index.json"), "{}");
         try (NDManager m = NDManager.newBaseManager()) {
             CheckpointException e = assertThrows(
                     CheckpointException.class, () -> CLIPTextModelWithProjection.fromPretrained(tmp, m));
-            assertTrue(e.getMessage().contains("sharded"), e.getMessage());
+            assertTrue(e.getMessage().contains("weight_map") && e.getMessage().contains(tmp.toString()), e.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"clip_text_gelu"})
+    void aShardedTextEncoderLoads(String name, @TempDir Path tmp) throws IOException {
+        Files.copy(Golden.dir(name).resolve("config.json"), tmp.resolve("config.json"));
+        try (NDManager m = NDManager.newBaseManager();
+                io.github.t2i4j.core.io.SafetensorsFile golden =
+                        io.github.t2i4j.core.io.SafetensorsFile.open(Golden.dir(name).resolve("weights.safetensors"))) {
+            java.util.Map<String, java.util.Map<String, ai.djl.ndarray.NDArray>> shards = new java.util.TreeMap<>();
+            com.google.gson.JsonObject weightMap = new com.google.gson.JsonObject();
+            int i = 0;
+            for (String n : golden.names()) {
+                String shard = "model-0000" + (1 + i++ % 2) + "-of-00002.safetensors";
+                shards.computeIfAbsent(shard, k -> new java.util.LinkedHashMap<>()).put(n, golden.load(n, m));
+                weightMap.addProperty(n, shard);
+            }
+            for (var e : shards.entrySet()) {
+                io.github.t2i4j.core.io.SafetensorsWriter.save(e.getValue(), tmp.resolve(e.getKey()));
+            }
+            com.google.gson.JsonObject index = new com.google.gson.JsonObject();
+            index.add("metadata", new com.google.gson.JsonObject());
+            index.add("weight_map", weightMap);
+            Files.writeString(tmp.resolve("model.safetensors.index.json"), index.toString());
+            CLIPTextModelWithProjection sharded = CLIPTextModelWithProjection.fromPretrained(tmp, m);
+            CLIPTextModelWithProjection single = new CLIPTextModelWithProjection(CLIPTextConfig.fromJson(tmp.resolve("config.json")));
+            io.github.t2i4j.core.io.StateDict.loadFresh(single, golden, m, ai.djl.ndarray.types.DataType.FLOAT32);
+            ai.djl.ndarray.NDArray ids = m.create(new long[] {998, 5, 6, 999}).reshape(1, 4);
+            Golden.assertClose("sharded vs single", single.forward(ids).textEmbeds(), sharded.forward(ids).textEmbeds(), 0);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.clip;
 
+import io.github.t2i4j.core.io.ModelFolder;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -95,7 +96,7 @@ public record CLIPConfig(
 
     /** Writes {@link #toJson()} as {@code config.json} into {@code dir}. */
     public void save(Path dir) {
-        Path file = dir.resolve(CLIPCheckpoint.CONFIG);
+        Path file = dir.resolve(ModelFolder.CONFIG);
         try {
             Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(toJson()));
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.clip;
 
+import io.github.t2i4j.core.io.ModelFolder;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -78,7 +79,7 @@ public class CLIPModel extends Module {
      */
     public static CLIPModel fromPretrained(Path dir, NDManager manager, DataType type) {
         String what = "CLIP model";
-        CLIPConfig config = CLIPConfig.fromJson(CLIPCheckpoint.configFile(dir, what));
+        CLIPConfig config = CLIPConfig.fromJson(ModelFolder.configFile(dir, what));
         Path pre = dir.resolve(CLIPImageProcessor.FILE);
         CLIPImageProcessor processor;
         if (Files.isRegularFile(pre)) {
@@ -88,7 +89,7 @@ public class CLIPModel extends Module {
             LOG.info("{}: no {}; images in [-1, 1] are used as pixel values", dir, CLIPImageProcessor.FILE);
         }
         CLIPModel model = new CLIPModel(config, processor);
-        CLIPCheckpoint.load(model, dir, what, manager, type, Set.of());
+        ModelFolder.load(model, dir, what, manager, type, Set.of());
         return model;
     }
 
@@ -114,9 +115,9 @@ public class CLIPModel extends Module {
         config.save(dir);
         imageProcessor.save(dir);
         if (floatType == null) {
-            StateDict.save(this, dir.resolve(CLIPCheckpoint.WEIGHTS));
+            StateDict.save(this, dir.resolve(ModelFolder.TRANSFORMERS_WEIGHTS));
         } else {
-            StateDict.save(this, dir.resolve(CLIPCheckpoint.WEIGHTS), floatType);
+            StateDict.save(this, dir.resolve(ModelFolder.TRANSFORMERS_WEIGHTS), floatType);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.clip;
 
+import io.github.t2i4j.core.io.ModelFolder;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -43,8 +44,8 @@ public class CLIPVisionModel extends Module {
      */
     public static CLIPVisionModel fromPretrained(Path dir, NDManager manager, DataType type, boolean ignoreProjection) {
         String what = "CLIP vision model";
-        CLIPVisionModel model = new CLIPVisionModel(CLIPVisionConfig.fromJson(CLIPCheckpoint.configFile(dir, what)));
-        CLIPCheckpoint.load(model, dir, what, manager, type, ignoreProjection ? Set.of(PROJECTION) : Set.of());
+        CLIPVisionModel model = new CLIPVisionModel(CLIPVisionConfig.fromJson(ModelFolder.configFile(dir, what)));
+        ModelFolder.load(model, dir, what, manager, type, ignoreProjection ? Set.of(PROJECTION) : Set.of());
         return model;
     }
 

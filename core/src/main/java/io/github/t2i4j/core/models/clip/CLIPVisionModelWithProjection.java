@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.clip;
 
+import io.github.t2i4j.core.io.ModelFolder;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -34,8 +35,8 @@ public class CLIPVisionModelWithProjection extends Module {
     public static CLIPVisionModelWithProjection fromPretrained(Path dir, NDManager manager, DataType type) {
         String what = "CLIP vision model";
         CLIPVisionModelWithProjection model =
-                new CLIPVisionModelWithProjection(CLIPVisionConfig.fromJson(CLIPCheckpoint.configFile(dir, what)));
-        CLIPCheckpoint.load(model, dir, what, manager, type, Set.of());
+                new CLIPVisionModelWithProjection(CLIPVisionConfig.fromJson(ModelFolder.configFile(dir, what)));
+        ModelFolder.load(model, dir, what, manager, type, Set.of());
         return model;
     }
 
