@@ -1,0 +1,298 @@
+package io.github.t2i4j.star.tokenizer;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The constructor arguments of VAR's {@code VQVAE} (FoundationVision/VAR {@code models/vqvae.py}),
+ * under the same keys, plus the encoder/decoder layout VAR hard-codes ({@code ch_mult}, {@code
+ * num_res_blocks}, {@code using_sa}, {@code using_mid_sa}) so that smaller tokenizers can be built.
+ * Absent keys take VAR's defaults; invalid values are rejected with an {@link
+ * IllegalArgumentException} naming the key.
+ *
+ * @param vocabSize codebook size V ({@code vocab_size})
+ * @param zChannels latent / code width Cvae ({@code z_channels})
+ * @param ch base channel count of the encoder and decoder ({@code ch})
+ * @param chMult channel multiplier per resolution level ({@code ch_mult}); the latent is 2^(levels-1)
+ *     times smaller than the image
+ * @param numResBlocks resnet blocks per encoder level (the decoder has one more) ({@code
+ *     num_res_blocks})
+ * @param usingSa whether the lowest-resolution level carries self-attention after each block
+ * @param usingMidSa whether the mid block carries self-attention
+ * @param dropout dropout in the resnet blocks (training only)
+ * @param beta weight of the commitment term of the VQ loss
+ * @param usingZnorm nearest code by cosine similarity instead of L2 distance
+ * @param quantConvKs kernel size of {@code quant_conv} / {@code post_quant_conv}
+ * @param quantResi phi's residual ratio r: phi(h) = (1-|r|) h + |r| conv(h); |r| &lt;= 1e-6 makes phi
+ *     the identity
+ * @param shareQuantResi 0: one phi per scale; 1: one phi for all scales; n &gt; 1: n phis shared by
+ *     nearest tick
+ * @param defaultQresiCounts number of phis when {@code share_quant_resi} is 0 (0: one per scale)
+ * @param vPatchNums the scale schedule: side of each scale's token map, small to large; the last one
+ *     is the latent side
+ * @param testMode VAR freezes the model in test mode (informational here)
+ */
+public record VQVAEConfig(
+        int vocabSize,
+        int zChannels,
+        int ch,
+        List<Integer> chMult,
+        int numResBlocks,
+        boolean usingSa,
+        boolean usingMidSa,
+        double dropout,
+        double beta,
+        boolean usingZnorm,
+        int quantConvKs,
+        double quantResi,
+        int shareQuantResi,
+        int defaultQresiCounts,
+        List<Integer> vPatchNums,
+        boolean testMode) {
+
+    /** VAR's {@code Normalize}: every norm of the encoder and decoder has 32 groups. */
+    public static final int NORM_GROUPS = 32;
+
+    /** Channels of the images (VAR hard-codes 3). */
+    public static final int IMAGE_CHANNELS = 3;
+
+    /** Validates the combination; called by the canonical constructor. */
+    public VQVAEConfig {
+        chMult = List.copyOf(chMult);
+        vPatchNums = List.copyOf(vPatchNums);
+        positive("vocab_size", vocabSize);
+        positive("z_channels", zChannels);
+        positive("ch", ch);
+        positive("num_res_blocks", numResBlocks);
+        if (chMult.isEmpty()) {
+            throw new IllegalArgumentException("ch_mult must not be empty");
+        }
+        if (ch % NORM_GROUPS != 0) {
+            throw new IllegalArgumentException(
+                    "ch " + ch + " is not divisible by the " + NORM_GROUPS + " GroupNorm groups");
+        }
+        for (int m : chMult) {
+            positive("ch_mult", m);
+            if ((long) ch * m % NORM_GROUPS != 0) {
+                throw new IllegalArgumentException(
+                        "ch_mult entry " + m + " gives " + (ch * m) + " channels, not divisible by "
+                                + NORM_GROUPS + " GroupNorm groups");
+            }
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+        if (!Double.isFinite(beta)) {
+            throw new IllegalArgumentException("beta must be a finite number, got " + beta);
+        }
+        if (quantConvKs <= 0 || quantConvKs % 2 == 0) {
+            throw new IllegalArgumentException("quant_conv_ks must be a positive odd number, got " + quantConvKs);
+        }
+        if (!Double.isFinite(quantResi) || Math.abs(quantResi) > 1) {
+            throw new IllegalArgumentException("quant_resi must be in [-1, 1], got " + quantResi);
+        }
+        if (shareQuantResi < 0) {
+            throw new IllegalArgumentException("share_quant_resi must be >= 0, got " + shareQuantResi);
+        }
+        if (defaultQresiCounts < 0) {
+            throw new IllegalArgumentException("default_qresi_counts must be >= 0, got " + defaultQresiCounts);
+        }
+        checkPatchNums("v_patch_nums", vPatchNums);
+    }
+
+    /** VAR's {@code VQVAE()} with no arguments (ch 128, V 4096, Cvae 32, patch nums 1..16). */
+    public static VQVAEConfig defaults() {
+        return fromJson(new JsonObject());
+    }
+
+    /**
+     * The released VAR tokenizer {@code vae_ch160v4096z32.pth} (256 px images, 16x16 latents, 10
+     * scales, 680 tokens): {@code VQVAE(vocab_size=4096, z_channels=32, ch=160, test_mode=True,
+     * share_quant_resi=4, v_patch_nums=(1,2,3,4,5,6,8,10,13,16))}.
+     */
+    public static VQVAEConfig var256() {
+        JsonObject o = new JsonObject();
+        o.addProperty("vocab_size", 4096);
+        o.addProperty("z_channels", 32);
+        o.addProperty("ch", 160);
+        return fromJson(o);
+    }
+
+    /** Reads a JSON file with VQVAE constructor arguments. */
+    public static VQVAEConfig fromJson(Path path) {
+        try {
+            JsonElement el = JsonParser.parseString(Files.readString(path));
+            if (!el.isJsonObject()) {
+                throw new IllegalArgumentException(path + " is not a JSON object");
+            }
+            return fromJson(el.getAsJsonObject());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read VQVAE config " + path + ": " + e, e);
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException("VQVAE config " + path + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Builds the config from parsed JSON, with VAR's defaults for absent keys. */
+    public static VQVAEConfig fromJson(JsonObject o) {
+        return new VQVAEConfig(
+                getInt(o, "vocab_size", 4096),
+                getInt(o, "z_channels", 32),
+                getInt(o, "ch", 128),
+                getInts(o, "ch_mult", List.of(1, 1, 2, 2, 4)),
+                getInt(o, "num_res_blocks", 2),
+                getBool(o, "using_sa", true),
+                getBool(o, "using_mid_sa", true),
+                getDouble(o, "dropout", 0.0),
+                getDouble(o, "beta", 0.25),
+                getBool(o, "using_znorm", false),
+                getInt(o, "quant_conv_ks", 3),
+                getDouble(o, "quant_resi", 0.5),
+                getInt(o, "share_quant_resi", 4),
+                getInt(o, "default_qresi_counts", 0),
+                getInts(o, "v_patch_nums", List.of(1, 2, 3, 4, 5, 6, 8, 10, 13, 16)),
+                getBool(o, "test_mode", true));
+    }
+
+    /** The same configuration with another scale schedule (e.g. for a larger image size). */
+    public VQVAEConfig withPatchNums(List<Integer> patchNums) {
+        return new VQVAEConfig(
+                vocabSize, zChannels, ch, chMult, numResBlocks, usingSa, usingMidSa, dropout, beta,
+                usingZnorm, quantConvKs, quantResi, shareQuantResi, defaultQresiCounts, patchNums, testMode);
+    }
+
+    /** The same configuration with other channel multipliers (and so another downsampling factor). */
+    public VQVAEConfig withChMult(List<Integer> mult) {
+        return new VQVAEConfig(
+                vocabSize, zChannels, ch, mult, numResBlocks, usingSa, usingMidSa, dropout, beta,
+                usingZnorm, quantConvKs, quantResi, shareQuantResi, defaultQresiCounts, vPatchNums, testMode);
+    }
+
+    /** Number of resolution levels. */
+    public int levels() {
+        return chMult.size();
+    }
+
+    /** How much smaller the latent is than the image: 2^(levels-1) (16 for VAR). */
+    public int downsample() {
+        return 1 << (levels() - 1);
+    }
+
+    /** Side of the latent (the last patch number). */
+    public int latentSize() {
+        return vPatchNums.get(vPatchNums.size() - 1);
+    }
+
+    /** Side of the images this schedule tokenizes: latent side times {@link #downsample()}. */
+    public int imageSize() {
+        return latentSize() * downsample();
+    }
+
+    /** Number of scales K. */
+    public int scales() {
+        return vPatchNums.size();
+    }
+
+    /** Tokens over all scales: sum of pn^2 (680 for VAR's 256 px schedule). */
+    public int tokenCount() {
+        return tokenCount(vPatchNums);
+    }
+
+    /** Sum of pn^2 over a schedule. */
+    public static int tokenCount(List<Integer> patchNums) {
+        int n = 0;
+        for (int pn : patchNums) {
+            n += pn * pn;
+        }
+        return n;
+    }
+
+    /** Checks a scale schedule: non-empty, positive, strictly increasing. */
+    static void checkPatchNums(String key, List<Integer> patchNums) {
+        if (patchNums.isEmpty()) {
+            throw new IllegalArgumentException(key + " must not be empty");
+        }
+        int prev = 0;
+        for (int pn : patchNums) {
+            if (pn <= prev) {
+                throw new IllegalArgumentException(
+                        key + " must be positive and strictly increasing, got " + patchNums);
+            }
+            prev = pn;
+        }
+    }
+
+    private static void positive(String key, int v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(key + " must be positive, got " + v);
+        }
+    }
+
+    private static JsonElement get(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? null : e;
+    }
+
+    private static int getInt(JsonObject o, String key, int def) {
+        JsonElement e = get(o, key);
+        if (e == null) {
+            return def;
+        }
+        try {
+            return e.getAsJsonPrimitive().getAsBigDecimal().intValueExact();
+        } catch (RuntimeException ex) {
+            throw new IllegalArgumentException(key + " must be an integer, got " + e);
+        }
+    }
+
+    private static double getDouble(JsonObject o, String key, double def) {
+        JsonElement e = get(o, key);
+        if (e == null) {
+            return def;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new IllegalArgumentException(key + " must be a number, got " + e);
+        }
+        return e.getAsDouble();
+    }
+
+    private static boolean getBool(JsonObject o, String key, boolean def) {
+        JsonElement e = get(o, key);
+        if (e == null) {
+            return def;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw new IllegalArgumentException(key + " must be true or false, got " + e);
+        }
+        return e.getAsBoolean();
+    }
+
+    private static List<Integer> getInts(JsonObject o, String key, List<Integer> def) {
+        JsonElement e = get(o, key);
+        if (e == null) {
+            return def;
+        }
+        if (!e.isJsonArray()) {
+            throw new IllegalArgumentException(key + " must be a list of integers, got " + e);
+        }
+        JsonArray a = e.getAsJsonArray();
+        List<Integer> out = new ArrayList<>(a.size());
+        for (JsonElement x : a) {
+            try {
+                out.add(x.getAsJsonPrimitive().getAsBigDecimal().intValueExact());
+            } catch (RuntimeException ex) {
+                throw new IllegalArgumentException(
+                        key + " must be a list of integers (VAR's square scales), got " + e);
+            }
+        }
+        return out;
+    }
+}

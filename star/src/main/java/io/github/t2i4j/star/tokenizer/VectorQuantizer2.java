@@ -1,0 +1,231 @@
+package io.github.t2i4j.star.tokenizer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.github.t2i4j.core.nn.Embedding;
+import io.github.t2i4j.core.nn.Module;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * VAR's {@code VectorQuantizer2}: multi-scale residual quantisation with one codebook ({@code
+ * embedding}, V x Cvae) shared by all scales and the phi refiners ({@code quant_resi}).
+ *
+ * <p>For scales pn_1 &lt; ... &lt; pn_K = h (the latent side): starting from rest = f and f-hat = 0,
+ * each scale area-downsamples rest to pn x pn (the last scale takes it as is), picks the nearest
+ * code per position, bicubic-upsamples the code map back to h x h, refines it with its phi, adds it
+ * to f-hat and subtracts it from rest. The token ids of all scales are the image's tokens; the
+ * teacher-forcing input of scale k+1 is f-hat after scale k, area-downsampled to pn_{k+1}.
+ *
+ * <p>The buffer {@code ema_vocab_hit_SV} of VAR's checkpoints is accepted on load and ignored.
+ */
+public class VectorQuantizer2 extends Module {
+    private final VQVAEConfig config;
+    private final Embedding embedding;
+    private final QuantResi quantResi;
+
+    public VectorQuantizer2(VQVAEConfig config) {
+        this.config = config;
+        buffer("ema_vocab_hit_SV");
+        // VAR declares quant_resi before embedding; names, not order, matter for loading
+        quantResi = module("quant_resi", QuantResi.of(config));
+        embedding = module("embedding", new Embedding(config.vocabSize(), config.zChannels()));
+    }
+
+    /** Token ids and cumulative f-hats of every scale. */
+    public record Quantized(List<NDArray> idxBl, List<NDArray> fhats) {}
+
+    /** The codebook [V, Cvae]. */
+    public NDArray codebook() {
+        return embedding.weight();
+    }
+
+    public Embedding embedding() {
+        return embedding;
+    }
+
+    public QuantResi quantResi() {
+        return quantResi;
+    }
+
+    /**
+     * VAR's {@code f_to_idxBl_or_fhat} for both outputs at once: the ids [B, pn*pn] (INT64) and
+     * the f-hat [B, C, h, w] after each scale of {@code patchNums}, whose last entry must be the side
+     * of {@code f}.
+     */
+    public Quantized quantize(NDArray f, List<Integer> patchNums) {
+        Shape s = f.getShape();
+        long b = s.get(0);
+        int h = (int) s.get(2);
+        int w = (int) s.get(3);
+        int sn = patchNums.size();
+        VQVAEConfig.checkPatchNums("patch nums", patchNums);
+        if (patchNums.get(sn - 1) != h || h != w) {
+            throw new IllegalArgumentException(
+                    "the last patch number " + patchNums.get(sn - 1) + " must be the latent side, got a "
+                            + h + "x" + w + " latent");
+        }
+        List<NDArray> ids = new ArrayList<>(sn);
+        List<NDArray> fhats = new ArrayList<>(sn);
+        NDArray rest = f.stopGradient();
+        NDArray fhat = null;
+        for (int si = 0; si < sn; si++) {
+            int pn = patchNums.get(si);
+            boolean last = si == sn - 1;
+            NDArray z = last ? rest : Resampling.area(rest, pn, pn);
+            NDArray idx = nearest(z); // [B, pn*pn]
+            NDArray hMap = upsampledPhi(codeMap(idx, pn), si, sn, h, w, last);
+            fhat = fhat == null ? hMap : fhat.add(hMap);
+            rest = rest.sub(hMap);
+            ids.add(idx);
+            fhats.add(fhat);
+        }
+        return new Quantized(ids, fhats);
+    }
+
+    /**
+     * Nearest codes of a [B, C, pn, pn] map, as [B, pn*pn] INT64 ids: argmin of ||z||^2 + ||e||^2
+     * - 2 z.e (L2), or with {@code using_znorm} argmax of the cosine similarity.
+     */
+    public NDArray nearest(NDArray z) {
+        Shape s = z.getShape();
+        long b = s.get(0);
+        long c = s.get(1);
+        try (NDArray zNC = z.transpose(0, 2, 3, 1).reshape(-1, c)) {
+            NDArray e = embedding.weight();
+            NDArray idx;
+            if (config.usingZnorm()) {
+                try (NDArray zn = l2normalize(zNC);
+                        NDArray en = l2normalize(e).transpose();
+                        NDArray sim = zn.matMul(en)) {
+                    idx = sim.argMax(1);
+                }
+            } else {
+                try (NDArray zsq = zNC.square().sum(new int[] {1}, true);
+                        NDArray esq = e.square().sum(new int[] {1});
+                        NDArray et = e.transpose();
+                        NDArray dot = zNC.matMul(et);
+                        NDArray d = zsq.add(esq).sub(dot.mul(2f))) {
+                    idx = d.argMin(1);
+                }
+            }
+            idx.attach(z.getManager());
+            NDArray out = idx.toType(DataType.INT64, false).reshape(b, -1);
+            return out;
+        }
+    }
+
+    private static NDArray l2normalize(NDArray x) {
+        // F.normalize(x, dim=-1): x / max(||x||, 1e-12)
+        try (NDArray n = x.norm(new int[] {-1}, true).maximum(1e-12f)) {
+            return x.div(n);
+        }
+    }
+
+    /** The code vectors of ids [B, pn*pn] as a [B, C, pn, pn] map. */
+    public NDArray codeMap(NDArray idx, int pn) {
+        long b = idx.getShape().get(0);
+        try (NDArray rows = embedding.forward(idx)) { // [B, pn*pn, C]
+            return rows.transpose(0, 2, 1).reshape(b, config.zChannels(), pn, pn);
+        }
+    }
+
+    /** phi(upsample(hMap)) for scale si of sn (the last scale is not resampled). */
+    private NDArray upsampledPhi(NDArray hMap, int si, int sn, int h, int w, boolean last) {
+        if (last) {
+            return quantResi.forScale(si, sn).apply(hMap);
+        }
+        try (NDArray up = Resampling.bicubic(hMap, h, w)) {
+            return quantResi.forScale(si, sn).apply(up);
+        }
+    }
+
+    /**
+     * VAR's {@code embed_to_fhat(all_to_max_scale=True)}: f-hat from the code maps [B, C, pn, pn]
+     * of every scale (each upsampled to the last one's side and refined by its phi); only the final
+     * f-hat when {@code lastOne}, else the cumulative one after each scale.
+     */
+    public List<NDArray> embedToFhat(List<NDArray> msH, boolean lastOne) {
+        int sn = msH.size();
+        NDArray lastMap = msH.get(sn - 1);
+        int h = (int) lastMap.getShape().get(2);
+        int w = (int) lastMap.getShape().get(3);
+        List<NDArray> out = new ArrayList<>();
+        NDArray fhat = null;
+        for (int si = 0; si < sn; si++) {
+            NDArray hMap = upsampledPhi(msH.get(si), si, sn, h, w, si == sn - 1);
+            NDArray next = fhat == null ? hMap : fhat.add(hMap);
+            if (fhat != null && lastOne) {
+                fhat.close();
+                hMap.close();
+            }
+            fhat = next;
+            if (!lastOne) {
+                out.add(fhat);
+            }
+        }
+        if (lastOne) {
+            out.add(fhat);
+        }
+        return out;
+    }
+
+    /**
+     * VAR's {@code idxBl_to_var_input}: the teacher-forcing input of scales 2..K, [B, L - pn_1^2,
+     * C]: for each k &lt; K, f-hat after scale k area-downsampled to pn_{k+1}, flattened row-major.
+     * Null for a single scale.
+     */
+    public NDArray idxBlToVarInput(List<NDArray> idxBl, List<Integer> patchNums) {
+        int sn = patchNums.size();
+        if (idxBl.size() < sn - 1) {
+            throw new IllegalArgumentException(
+                    "need the ids of at least " + (sn - 1) + " scales, got " + idxBl.size());
+        }
+        if (sn == 1) {
+            return null;
+        }
+        int hw = patchNums.get(sn - 1);
+        long b = idxBl.get(0).getShape().get(0);
+        long c = config.zChannels();
+        NDList next = new NDList(sn - 1);
+        NDArray fhat = null;
+        for (int si = 0; si < sn - 1; si++) {
+            NDArray hMap = upsampledPhi(codeMap(idxBl.get(si), patchNums.get(si)), si, sn, hw, hw, false);
+            fhat = fhat == null ? hMap : fhat.add(hMap);
+            int pnNext = patchNums.get(si + 1);
+            next.add(Resampling.area(fhat, pnNext, pnNext).reshape(b, c, -1).transpose(0, 2, 1));
+        }
+        return next.size() == 1 ? next.head() : NDArrays.concat(next, 1);
+    }
+
+    /** One step of VAR's inference: the new f-hat and the next scale's input. */
+    public record NextInput(NDArray fhat, NDArray next) {}
+
+    /**
+     * VAR's {@code get_next_autoregressive_input}: adds the code map {@code hBChw} [B, C, pn_si,
+     * pn_si] of scale {@code si} (upsampled to the last side and refined by its phi) to {@code fhat}
+     * (a new array; the argument is not modified), and returns it with the input of scale si+1
+     * (f-hat area-downsampled to pn_{si+1}); at the last scale the input is f-hat itself.
+     */
+    public NextInput getNextAutoregressiveInput(int si, int sn, NDArray fhat, NDArray hBChw, List<Integer> patchNums) {
+        int hw = patchNums.get(patchNums.size() - 1);
+        if (si != sn - 1) {
+            NDArray hMap = upsampledPhi(hBChw, si, sn, hw, hw, false);
+            NDArray f = fhat.add(hMap);
+            hMap.close();
+            int pn = patchNums.get(si + 1);
+            return new NextInput(f, Resampling.area(f, pn, pn));
+        }
+        NDArray hMap = quantResi.forScale(si, sn).apply(hBChw);
+        NDArray f = fhat.add(hMap);
+        hMap.close();
+        return new NextInput(f, f);
+    }
+
+    public VQVAEConfig config() {
+        return config;
+    }
+}
