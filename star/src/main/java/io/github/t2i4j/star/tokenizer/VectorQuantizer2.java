@@ -75,14 +75,26 @@ public class VectorQuantizer2 extends Module {
         for (int si = 0; si < sn; si++) {
             int pn = patchNums.get(si);
             boolean last = si == sn - 1;
-            NDArray z = last ? rest : Resampling.area(rest, pn, pn);
-            NDArray idx = nearest(z); // [B, pn*pn]
-            NDArray hMap = upsampledPhi(codeMap(idx, pn), si, sn, h, w, last);
+            NDArray idx; // [B, pn*pn]
+            if (last) {
+                idx = nearest(rest);
+            } else {
+                try (NDArray z = Resampling.area(rest, pn, pn)) {
+                    idx = nearest(z);
+                }
+            }
+            NDArray hMap;
+            try (NDArray codes = codeMap(idx, pn)) {
+                hMap = upsampledPhi(codes, si, sn, h, w, last);
+            }
             fhat = fhat == null ? hMap : fhat.add(hMap);
-            rest = rest.sub(hMap);
+            NDArray nextRest = rest.sub(hMap);
+            rest.close();
+            rest = nextRest;
             ids.add(idx);
             fhats.add(fhat);
         }
+        rest.close();
         return new Quantized(ids, fhats);
     }
 
@@ -194,12 +206,28 @@ public class VectorQuantizer2 extends Module {
         NDList next = new NDList(sn - 1);
         NDArray fhat = null;
         for (int si = 0; si < sn - 1; si++) {
-            NDArray hMap = upsampledPhi(codeMap(idxBl.get(si), patchNums.get(si)), si, sn, hw, hw, false);
-            fhat = fhat == null ? hMap : fhat.add(hMap);
+            NDArray hMap;
+            try (NDArray codes = codeMap(idxBl.get(si), patchNums.get(si))) {
+                hMap = upsampledPhi(codes, si, sn, hw, hw, false);
+            }
+            NDArray sum = fhat == null ? hMap : fhat.add(hMap);
+            if (fhat != null) {
+                fhat.close();
+                hMap.close();
+            }
+            fhat = sum;
             int pnNext = patchNums.get(si + 1);
-            next.add(Resampling.area(fhat, pnNext, pnNext).reshape(b, c, -1).transpose(0, 2, 1));
+            try (NDArray down = Resampling.area(fhat, pnNext, pnNext)) {
+                next.add(down.reshape(b, c, -1).transpose(0, 2, 1));
+            }
         }
-        return next.size() == 1 ? next.head() : NDArrays.concat(next, 1);
+        fhat.close();
+        if (next.size() == 1) {
+            return next.head();
+        }
+        NDArray out = NDArrays.concat(next, 1);
+        next.close();
+        return out;
     }
 
     /** One step of VAR's inference: the new f-hat and the next scale's input. */
