@@ -247,6 +247,27 @@ public class MultiScaleVQTokenizer extends Module {
         return out;
     }
 
+    /** What {@link #forward(NDArray)} returns: the unclamped reconstruction and the quantiser's output. */
+    public record TrainingOutput(NDArray reconstruction, VectorQuantizer2.VQOutput vq) {}
+
+    /**
+     * VAR's training {@code forward}: f = quant_conv(encoder(image)), residual quantisation with the
+     * VQ loss and the straight-through f-hat, decoder(post_quant_conv(f-hat)) (not clamped). Run it
+     * inside a gradient collector; see {@link VQTokenizerTraining} for the losses and codebook upkeep.
+     */
+    public TrainingOutput forward(NDArray image) {
+        NDArray f = quantConv.forward(encoder.forward(image));
+        int side = (int) f.getShape().get(2);
+        if (side != config.latentSize()) {
+            throw new IllegalArgumentException(
+                    "a " + image.getShape() + " image gives a " + side + "x" + side
+                            + " latent; the scale schedule " + config.vPatchNums() + " needs "
+                            + config.latentSize() + " (images of " + config.imageSize() + " px)");
+        }
+        VectorQuantizer2.VQOutput vq = quantize.forward(f, config.vPatchNums());
+        return new TrainingOutput(decoder.forward(postQuantConv.forward(vq.fhat())), vq);
+    }
+
     /** VAR's {@code img_to_reconstructed_img(last_one=True)}: encode, quantise, decode. */
     public NDArray reconstruct(NDArray image) {
         NDArray f = encode(image);

@@ -59,13 +59,13 @@ public final class Resampling {
                             float[] r = area ? areaWeights(in, out) : cubicWeights(in, out);
                             return transposed ? transpose(r, out, in) : r;
                         });
-        NDArray a = m.create(w, transposed ? new Shape(in, out) : new Shape(out, in));
-        if (type == DataType.FLOAT32) {
-            return a;
-        }
-        NDArray b = a.toType(type, false);
-        a.close();
-        return b;
+        NDArray wrapped = m.create(w, transposed ? new Shape(in, out) : new Shape(out, in));
+        // On CPU, PyTorch's create wraps a Java direct buffer that lives only as long as this
+        // handle; autograd keeps the matrix for backward after the caller closes it, so hand it a
+        // copy in memory PyTorch owns (otherwise backward may read a freed buffer).
+        NDArray a = type == DataType.FLOAT32 ? wrapped.duplicate() : wrapped.toType(type, true);
+        wrapped.close();
+        return a;
     }
 
     private static float[] transpose(float[] a, int rows, int cols) {

@@ -75,14 +75,26 @@ public class VectorQuantizer2 extends Module {
         for (int si = 0; si < sn; si++) {
             int pn = patchNums.get(si);
             boolean last = si == sn - 1;
-            NDArray z = last ? rest : Resampling.area(rest, pn, pn);
-            NDArray idx = nearest(z); // [B, pn*pn]
-            NDArray hMap = upsampledPhi(codeMap(idx, pn), si, sn, h, w, last);
+            NDArray idx; // [B, pn*pn]
+            if (last) {
+                idx = nearest(rest);
+            } else {
+                try (NDArray z = Resampling.area(rest, pn, pn)) {
+                    idx = nearest(z);
+                }
+            }
+            NDArray hMap;
+            try (NDArray codes = codeMap(idx, pn)) {
+                hMap = upsampledPhi(codes, si, sn, h, w, last);
+            }
             fhat = fhat == null ? hMap : fhat.add(hMap);
-            rest = rest.sub(hMap);
+            NDArray nextRest = rest.sub(hMap);
+            rest.close();
+            rest = nextRest;
             ids.add(idx);
             fhats.add(fhat);
         }
+        rest.close();
         return new Quantized(ids, fhats);
     }
 
@@ -94,8 +106,9 @@ public class VectorQuantizer2 extends Module {
         Shape s = z.getShape();
         long b = s.get(0);
         long c = s.get(1);
-        try (NDArray zNC = z.transpose(0, 2, 3, 1).reshape(-1, c)) {
-            NDArray e = embedding.weight();
+        // a search: no graph, whatever the caller's gradient mode
+        try (NDArray zNC = z.stopGradient().transpose(0, 2, 3, 1).reshape(-1, c);
+                NDArray e = embedding.weight().stopGradient()) {
             NDArray idx;
             if (config.usingZnorm()) {
                 try (NDArray zn = l2normalize(zNC);
@@ -193,12 +206,28 @@ public class VectorQuantizer2 extends Module {
         NDList next = new NDList(sn - 1);
         NDArray fhat = null;
         for (int si = 0; si < sn - 1; si++) {
-            NDArray hMap = upsampledPhi(codeMap(idxBl.get(si), patchNums.get(si)), si, sn, hw, hw, false);
-            fhat = fhat == null ? hMap : fhat.add(hMap);
+            NDArray hMap;
+            try (NDArray codes = codeMap(idxBl.get(si), patchNums.get(si))) {
+                hMap = upsampledPhi(codes, si, sn, hw, hw, false);
+            }
+            NDArray sum = fhat == null ? hMap : fhat.add(hMap);
+            if (fhat != null) {
+                fhat.close();
+                hMap.close();
+            }
+            fhat = sum;
             int pnNext = patchNums.get(si + 1);
-            next.add(Resampling.area(fhat, pnNext, pnNext).reshape(b, c, -1).transpose(0, 2, 1));
+            try (NDArray down = Resampling.area(fhat, pnNext, pnNext)) {
+                next.add(down.reshape(b, c, -1).transpose(0, 2, 1));
+            }
         }
-        return next.size() == 1 ? next.head() : NDArrays.concat(next, 1);
+        fhat.close();
+        if (next.size() == 1) {
+            return next.head();
+        }
+        NDArray out = NDArrays.concat(next, 1);
+        next.close();
+        return out;
     }
 
     /** One step of VAR's inference: the new f-hat and the next scale's input. */
@@ -223,6 +252,98 @@ public class VectorQuantizer2 extends Module {
         NDArray f = fhat.add(hMap);
         hMap.close();
         return new NextInput(f, f);
+    }
+
+    /**
+     * What VAR's training {@code forward} returns, plus what codebook maintenance needs.
+     *
+     * @param fhat the final f-hat with the straight-through estimator: its value is f-hat, its
+     *     gradient flows to f (so the decoder's gradient reaches the encoder)
+     * @param vqLoss mean over scales of beta * MSE(f-hat.detach, f) + MSE(f-hat, f.detach): the
+     *     commitment term trains the encoder, the codebook term the codes and the phis
+     * @param hits per scale, how many positions chose each code [scales][V]
+     * @param inputs the (detached) vectors the quantiser matched at every scale [N, Cvae]: candidates
+     *     for re-initialising dead codes
+     */
+    public record VQOutput(NDArray fhat, NDArray vqLoss, long[][] hits, NDArray inputs) {}
+
+    /**
+     * VAR's training {@code forward} over {@code patchNums}: residual quantisation as in {@link
+     * #quantize}, with the VQ loss and the straight-through f-hat. Run it inside a gradient
+     * collector to train.
+     */
+    public VQOutput forward(NDArray f, List<Integer> patchNums) {
+        Shape s = f.getShape();
+        int h = (int) s.get(2);
+        int w = (int) s.get(3);
+        int sn = patchNums.size();
+        if (patchNums.get(sn - 1) != h || h != w) {
+            throw new IllegalArgumentException(
+                    "the last patch number " + patchNums.get(sn - 1) + " must be the latent side, got a "
+                            + h + "x" + w + " latent");
+        }
+        long c = s.get(1);
+        NDArray fNoGrad = f.stopGradient();
+        NDArray rest = fNoGrad;
+        NDArray fhat = null;
+        NDArray loss = null;
+        long[][] hits = new long[sn][];
+        NDList inputs = new NDList(sn);
+        for (int si = 0; si < sn; si++) {
+            int pn = patchNums.get(si);
+            boolean last = si == sn - 1;
+            NDArray z = last ? rest : Resampling.area(rest, pn, pn);
+            inputs.add(z.transpose(0, 2, 3, 1).reshape(-1, c));
+            NDArray idx = nearest(z);
+            hits[si] = bincount(idx.toLongArray(), config.vocabSize());
+            NDArray hMap = upsampledPhi(codeMap(idx, pn), si, sn, h, w, last);
+            fhat = fhat == null ? hMap : fhat.add(hMap);
+            rest = rest.sub(hMap.stopGradient());
+            NDArray commit = mse(fhat.stopGradient(), f).mul((float) config.beta());
+            NDArray codebook = mse(fhat, fNoGrad);
+            NDArray term = commit.add(codebook);
+            loss = loss == null ? term : loss.add(term);
+        }
+        NDArray fhatSte = fhat.stopGradient().sub(fNoGrad).add(f);
+        return new VQOutput(fhatSte, loss.div(sn), hits, NDArrays.concat(inputs, 0));
+    }
+
+    private static NDArray mse(NDArray a, NDArray b) {
+        return a.sub(b).square().mean();
+    }
+
+    private static long[] bincount(long[] ids, int v) {
+        long[] out = new long[v];
+        for (long id : ids) {
+            out[(int) id]++;
+        }
+        return out;
+    }
+
+    /**
+     * Re-initialises the codes {@code codes} (outside autograd, in place) with rows of {@code
+     * candidates} [N, Cvae] chosen at random, e.g. {@link VQOutput#inputs()}: the usual cure for
+     * codes no input ever picks ("dead codes"), which otherwise never get a gradient again.
+     */
+    public void reinitCodes(int[] codes, NDArray candidates, java.util.Random rng) {
+        if (codes.length == 0) {
+            return;
+        }
+        long n = candidates.getShape().get(0);
+        long[] rows = new long[codes.length];
+        long[] targets = new long[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            rows[i] = rng.nextInt((int) n);
+            targets[i] = codes[i];
+        }
+        NDArray weight = embedding.weight();
+        try (NDArray detached = weight.stopGradient();
+                NDArray from = detached.getManager().create(rows).toDevice(candidates.getDevice(), false);
+                NDArray picked = candidates.stopGradient().get(new ai.djl.ndarray.index.NDIndex("{}, :", from));
+                NDArray value = picked.toType(weight.getDataType(), false).toDevice(weight.getDevice(), false);
+                NDArray to = detached.getManager().create(targets)) {
+            detached.set(new ai.djl.ndarray.index.NDIndex("{}, :", to), value);
+        }
     }
 
     public VQVAEConfig config() {
