@@ -59,7 +59,7 @@ class LdmTrainingTest {
     }
 
     static UNetTraining.Options tinyUnet(long steps) {
-        return new UNetTraining.Options(List.of(16, 32, 32), 1, List.of(false, true, true), 2, 8, 0.5, steps, 2, 1e-3,
+        return new UNetTraining.Options(List.of(16, 32, 32), 1, List.of(false, true, true), 2, 8, 0.5, 0, steps, 2, 1e-3,
                 2, 0.01, 0.999, 5, 2, 0, 0, 0, false);
     }
 
@@ -93,6 +93,17 @@ class LdmTrainingTest {
         LOG.info("default VAE: {} parameters, default UNet: {} parameters", vaeParams, unetParams);
         assertTrue(vaeParams > 1_000_000 && vaeParams < 5_000_000, "VAE parameters " + vaeParams);
         assertTrue(unetParams > 2_000_000 && unetParams < 15_000_000, "UNet parameters " + unetParams);
+    }
+
+    @Test
+    void referenceConfigsRoundTripThroughJson() {
+        for (String name : List.of("unet_sd", "unet_sdxl")) {
+            UNet2DConditionConfig c = UNet2DConditionConfig.fromJson(io.github.t2i4j.core.Golden.config(name));
+            assertEquals(c, UNet2DConditionConfig.fromJson(c.toJson()), name);
+        }
+        AutoencoderKLConfig vae = AutoencoderKLConfig.fromJson(io.github.t2i4j.core.Golden.config("vae"));
+        assertEquals(vae, AutoencoderKLConfig.fromJson(vae.toJson()));
+        assertEquals(0.25, vae.withScalingFactor(0.25).scalingFactor());
     }
 
     @Test
@@ -177,17 +188,54 @@ class LdmTrainingTest {
     }
 
     @Test
+    void theLatentCacheHoldsThePosteriorOfTheStreamsFirstSamples() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            AutoencoderKL vae = AutoencoderKL.fromPretrained(vaeDir, m);
+            LdmData.freeze(vae);
+            io.github.t2i4j.core.world.WorldDataset data = new io.github.t2i4j.core.world.WorldDataset(
+                    5, io.github.t2i4j.core.world.WorldSplit.TRAIN, 64, null);
+            Path file = tmp.resolve("cache-test/latent-cache.safetensors");
+            float[] fromCache;
+            float[] direct;
+            try (LatentCache cache = LatentCache.loadOrBuild(vae, vaeDir, data, 70, file, m)) {
+                assertEquals(70, cache.size());
+                fromCache = cache.latents(new long[] {3, 66}, new java.util.SplittableRandom(1), vae, m).toFloatArray();
+            }
+            try (var d = vae.encode(data.batch(m, 0, 70).images())) {
+                var eps = LdmData.gaussian(m, new java.util.SplittableRandom(1),
+                        new ai.djl.ndarray.types.Shape(2, 4, 16, 16));
+                var rows = d.mean().get(new ai.djl.ndarray.index.NDIndex("{}", m.create(new long[] {3, 66})));
+                var std = d.std().get(new ai.djl.ndarray.index.NDIndex("{}", m.create(new long[] {3, 66})));
+                direct = vae.scaleLatents(rows.add(std.mul(eps))).toFloatArray();
+            }
+            assertEquals(direct.length, fromCache.length);
+            for (int i = 0; i < direct.length; i++) {
+                // the cache holds fp16 moments
+                assertEquals(direct[i], fromCache[i], 2e-3 * (1 + Math.abs(direct[i])), "element " + i);
+            }
+            // a second call reads the file instead of encoding
+            long modified = Files.getLastModifiedTime(file).toMillis();
+            try (LatentCache again = LatentCache.loadOrBuild(vae, vaeDir, data, 70, file, m)) {
+                assertEquals(70, again.size());
+            }
+            assertEquals(modified, Files.getLastModifiedTime(file).toMillis());
+        }
+    }
+
+    @Test
     void resumedUNetRunReproducesTheUninterruptedRun() throws Exception {
         long total = 6;
         Path fullDir = tmp.resolve("unet-full");
-        UNetTraining.Result full = UNetTraining.train(tinyUnet(total), vaeDir, clipDir, fullDir, tmp.resolve("w-full"), false);
+        UNetTraining.Result full = UNetTraining.train(tinyUnet(total).withLatentCache(16), vaeDir, clipDir, fullDir, tmp.resolve("w-full"), false);
         assertEquals(total, full.steps());
 
         Path dir = tmp.resolve("unet-resumed");
         Path work = tmp.resolve("w-resumed");
-        UNetTraining.Result first = UNetTraining.train(tinyUnet(total).withStopAfter(total / 2), vaeDir, clipDir, dir, work, false);
+        UNetTraining.Result first = UNetTraining.train(tinyUnet(total).withLatentCache(16).withStopAfter(total / 2), vaeDir, clipDir, dir, work, false);
         assertEquals(total / 2, first.steps());
-        UNetTraining.Result second = UNetTraining.train(tinyUnet(total), vaeDir, clipDir, dir, work, true);
+        // the resumed run reads the latent cache back from the work folder
+        assertTrue(Files.isRegularFile(work.resolve("latent-cache.safetensors")));
+        UNetTraining.Result second = UNetTraining.train(tinyUnet(total).withLatentCache(16), vaeDir, clipDir, dir, work, true);
         assertEquals(total, second.steps());
 
         List<StepMetrics> a = MetricsLog.read(fullDir.resolve("metrics.jsonl"));
