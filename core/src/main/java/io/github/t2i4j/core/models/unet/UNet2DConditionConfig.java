@@ -1,10 +1,13 @@
 package io.github.t2i4j.core.models.unet;
 
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -206,6 +209,90 @@ public record UNet2DConditionConfig(
         o.addProperty("cross_attention_dim", 768);
         o.addProperty("sample_size", 64);
         return fromJson(o);
+    }
+
+    /**
+     * This configuration under diffusers' keys, as {@code UNet2DConditionModel.save_pretrained}
+     * writes its {@code config.json} (per-block options that are the same for every block as one
+     * number); {@link #fromJson(JsonObject)} reads it back to an equal record.
+     */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("_class_name", "UNet2DConditionModel");
+        o.addProperty("_diffusers_version", "0.25.1");
+        o.addProperty("act_fn", actFn);
+        o.add("addition_embed_type", additionEmbedType == null ? JsonNull.INSTANCE : new JsonPrimitive(additionEmbedType));
+        o.add("addition_time_embed_dim", nullable(additionTimeEmbedDim));
+        o.add("attention_head_dim", perBlock(attentionHeadDim));
+        o.add("block_out_channels", array(blockOutChannels));
+        o.addProperty("center_input_sample", centerInputSample);
+        o.add("class_embed_type", JsonNull.INSTANCE);
+        o.addProperty("conv_in_kernel", convInKernel);
+        o.addProperty("conv_out_kernel", convOutKernel);
+        o.add("cross_attention_dim", perBlock(crossAttentionDim));
+        JsonArray down = new JsonArray();
+        downBlockTypes.forEach(down::add);
+        o.add("down_block_types", down);
+        o.addProperty("downsample_padding", downsamplePadding);
+        o.addProperty("dual_cross_attention", false);
+        o.add("encoder_hid_dim", JsonNull.INSTANCE);
+        o.addProperty("flip_sin_to_cos", flipSinToCos);
+        o.add("freq_shift", number(freqShift));
+        o.addProperty("in_channels", inChannels);
+        o.add("layers_per_block", perBlock(layersPerBlock));
+        o.add("mid_block_scale_factor", number(midBlockScaleFactor));
+        o.addProperty("mid_block_type", midBlockType);
+        o.addProperty("norm_eps", Double.parseDouble(Float.toString(normEps)));
+        o.addProperty("norm_num_groups", normNumGroups);
+        o.add("num_attention_heads", JsonNull.INSTANCE);
+        o.add("num_class_embeds", JsonNull.INSTANCE);
+        o.addProperty("only_cross_attention", false);
+        o.addProperty("out_channels", outChannels);
+        o.add("projection_class_embeddings_input_dim", nullable(projectionClassEmbeddingsInputDim));
+        o.addProperty("resnet_time_scale_shift", "default");
+        o.add("sample_size", nullable(sampleSize));
+        o.add("time_embedding_act_fn", timeEmbeddingActFn == null ? JsonNull.INSTANCE : new JsonPrimitive(timeEmbeddingActFn));
+        o.add("time_embedding_dim", nullable(timeEmbeddingDim));
+        o.addProperty("time_embedding_type", "positional");
+        o.add("timestep_post_act", timestepPostAct == null ? JsonNull.INSTANCE : new JsonPrimitive(timestepPostAct));
+        o.add("transformer_layers_per_block", perBlock(transformerLayersPerBlock));
+        JsonArray up = new JsonArray();
+        upBlockTypes.forEach(up::add);
+        o.add("up_block_types", up);
+        o.addProperty("upcast_attention", upcastAttention);
+        o.addProperty("use_linear_projection", useLinearProjection);
+        return o;
+    }
+
+    /** Writes {@link #toJson()} as {@code dir/config.json}. */
+    public void save(Path dir) {
+        Path file = dir.resolve("config.json");
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(toJson()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static JsonElement nullable(Integer v) {
+        return v == null ? JsonNull.INSTANCE : new JsonPrimitive(v);
+    }
+
+    /** A float as diffusers writes it: an integer when it is one, else its shortest decimal. */
+    private static JsonElement number(float v) {
+        return v == Math.rint(v) ? new JsonPrimitive((long) v) : new JsonPrimitive(Double.parseDouble(Float.toString(v)));
+    }
+
+    private static JsonArray array(List<Integer> values) {
+        JsonArray a = new JsonArray();
+        values.forEach(a::add);
+        return a;
+    }
+
+    /** One number when every block has the same value, else the list. */
+    private static JsonElement perBlock(List<Integer> values) {
+        return values.stream().distinct().count() == 1 ? new JsonPrimitive(values.get(0)) : array(values);
     }
 
     /** Reads {@code config.json} (a UNet folder's configuration). */

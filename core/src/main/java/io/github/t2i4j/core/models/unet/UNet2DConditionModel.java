@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.github.t2i4j.core.io.Dtype;
 import io.github.t2i4j.core.io.SafetensorsFile;
 import io.github.t2i4j.core.io.StateDict;
 import io.github.t2i4j.core.nn.Activations;
@@ -152,6 +153,19 @@ public class UNet2DConditionModel extends Module {
         // weights belong to the model, not to an NDScope the caller may have open
         model.namedParameters().values().forEach(p -> NDScope.unregister(p.getArray()));
         return model;
+    }
+
+    /** The weights file of a diffusers {@code unet/} folder. */
+    public static final String WEIGHTS_FILE = "diffusion_pytorch_model.safetensors";
+
+    /**
+     * Writes a diffusers {@code unet/} folder that {@link #fromPretrained} (and diffusers) loads:
+     * {@code config.json} and {@value #WEIGHTS_FILE}, floating-point weights stored as {@code
+     * floatType} (e.g. F16 for shipped checkpoints; null keeps each parameter's own type).
+     */
+    public void save(Path dir, Dtype floatType) {
+        config.save(dir);
+        StateDict.save(this, dir.resolve(WEIGHTS_FILE), floatType);
     }
 
     public UNet2DConditionConfig config() {

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.github.t2i4j.core.io.CheckpointException;
+import io.github.t2i4j.core.io.Dtype;
 import io.github.t2i4j.core.io.SafetensorsFile;
 import io.github.t2i4j.core.io.StateDict;
 import io.github.t2i4j.core.io.TensorSource;
@@ -101,6 +102,16 @@ public class AutoencoderKL extends Module {
         }
         LOG.debug("loaded AutoencoderKL from {} ({} parameters)", vaeDir, vae.parameterCount());
         return vae;
+    }
+
+    /**
+     * Writes a diffusers {@code vae/} folder that {@link #fromPretrained} (and diffusers) loads:
+     * {@code config.json} and {@value #WEIGHTS_FILE}, floating-point weights stored as {@code
+     * floatType} (e.g. F16 for shipped checkpoints; null keeps each parameter's own type).
+     */
+    public void save(Path dir, Dtype floatType) {
+        config.save(dir);
+        StateDict.save(this, dir.resolve(WEIGHTS_FILE), floatType);
     }
 
     /**

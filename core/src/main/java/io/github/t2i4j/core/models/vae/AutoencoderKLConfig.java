@@ -1,11 +1,14 @@
 package io.github.t2i4j.core.models.vae;
 
 import com.google.gson.JsonArray;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -158,6 +161,75 @@ public record AutoencoderKLConfig(
                 getBool(o, "mid_block_add_attention", true),
                 getBool(o, "use_quant_conv", true),
                 getBool(o, "use_post_quant_conv", true));
+    }
+
+    /**
+     * This configuration under diffusers' keys, as {@code AutoencoderKL.save_pretrained} writes its
+     * {@code config.json}; {@link #fromJson(JsonObject)} reads it back to an equal record.
+     */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("_class_name", "AutoencoderKL");
+        o.addProperty("_diffusers_version", "0.25.1");
+        o.addProperty("act_fn", actFn);
+        o.add("block_out_channels", intArray(blockOutChannels));
+        o.add("down_block_types", stringArray(downBlockTypes));
+        o.addProperty("force_upcast", forceUpcast);
+        o.addProperty("in_channels", inChannels);
+        o.addProperty("latent_channels", latentChannels);
+        o.add("latents_mean", latentsMean == null ? JsonNull.INSTANCE : doubleArray(latentsMean));
+        o.add("latents_std", latentsStd == null ? JsonNull.INSTANCE : doubleArray(latentsStd));
+        o.addProperty("layers_per_block", layersPerBlock);
+        o.addProperty("mid_block_add_attention", midBlockAddAttention);
+        o.addProperty("norm_num_groups", normNumGroups);
+        o.addProperty("out_channels", outChannels);
+        o.addProperty("sample_size", sampleSize);
+        o.addProperty("scaling_factor", scalingFactor);
+        if (shiftFactor == 0) {
+            o.add("shift_factor", JsonNull.INSTANCE);
+        } else {
+            o.addProperty("shift_factor", shiftFactor);
+        }
+        o.add("up_block_types", stringArray(upBlockTypes));
+        o.addProperty("use_post_quant_conv", usePostQuantConv);
+        o.addProperty("use_quant_conv", useQuantConv);
+        return o;
+    }
+
+    /** Writes {@link #toJson()} as {@code dir/config.json}. */
+    public void save(Path dir) {
+        Path file = dir.resolve("config.json");
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(toJson()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** A copy with another {@code scaling_factor} (e.g. measured on the latents of a trained VAE). */
+    public AutoencoderKLConfig withScalingFactor(double factor) {
+        return new AutoencoderKLConfig(inChannels, outChannels, downBlockTypes, upBlockTypes, blockOutChannels,
+                layersPerBlock, actFn, latentChannels, normNumGroups, sampleSize, factor, shiftFactor, latentsMean,
+                latentsStd, forceUpcast, midBlockAddAttention, useQuantConv, usePostQuantConv);
+    }
+
+    private static JsonArray intArray(List<Integer> values) {
+        JsonArray a = new JsonArray();
+        values.forEach(a::add);
+        return a;
+    }
+
+    private static JsonArray doubleArray(List<Double> values) {
+        JsonArray a = new JsonArray();
+        values.forEach(a::add);
+        return a;
+    }
+
+    private static JsonArray stringArray(List<String> values) {
+        JsonArray a = new JsonArray();
+        values.forEach(a::add);
+        return a;
     }
 
     /** Number of resolution levels (one per entry of {@code block_out_channels}). */
