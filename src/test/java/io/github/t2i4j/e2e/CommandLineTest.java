@@ -45,7 +45,8 @@ class CommandLineTest {
     void everySubcommandHasHelp() {
         for (String[] cmd : new String[][] {
             {"--help"}, {"generate", "--help"}, {"selfcheck", "--help"}, {"benchmark", "--help"}, {"benchmark", "unet", "--help"},
-            {"evaluate", "--help"}, {"train", "--help"}, {"train", "clip", "--help"}, {"world-export", "--help"}
+            {"evaluate", "--help"}, {"train", "--help"}, {"train", "clip", "--help"}, {"train", "vae", "--help"},
+            {"train", "unet", "--help"}, {"world-export", "--help"}
         }) {
             StringWriter out = new StringWriter();
             assertEquals(0, run(out, cmd), String.join(" ", cmd));

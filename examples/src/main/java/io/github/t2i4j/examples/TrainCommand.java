@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         name = "train",
         mixinStandardHelpOptions = true,
         description = "Train the models shipped in models/ from scratch (resumable).",
-        subcommands = {TrainClipCommand.class})
+        subcommands = {TrainClipCommand.class, TrainVaeCommand.class, TrainUnetCommand.class})
 final class TrainCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
