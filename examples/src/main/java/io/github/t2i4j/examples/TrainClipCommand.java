@@ -9,6 +9,10 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** Trains the world's small CLIP and writes it, with its model card, to a folder. */
@@ -22,20 +26,12 @@ final class TrainClipCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "models/world-clip", paramLabel = "DIR", description = "Model folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--work", defaultValue = "target/world-clip-work", paramLabel = "DIR", description = "Checkpoints for --resume (default: ${DEFAULT-VALUE}).")
-    Path work;
+    @Mixin TrainingRunOptions run;
 
-    @Option(names = "--steps", defaultValue = "1500", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
-    long steps;
+    @Spec CommandSpec spec;
 
     @Option(names = "--batch-size", defaultValue = "128", description = "Pairs per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Data and initialisation seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--resume", description = "Continue from the newest checkpoint in --work.")
-    boolean resume;
 
     @Option(names = "--no-progress", negatable = false, description = "No progress bar (for logs).")
     boolean noProgress;
@@ -43,10 +39,15 @@ final class TrainClipCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WorldClipTraining.Options d = WorldClipTraining.Options.defaults();
+        if (run.stopAfter != null) {
+            throw new ParameterException(spec.commandLine(),
+                    "'train clip' runs to --steps; to train in slices, interrupt it and continue with --resume");
+        }
+        long steps = run.steps != null ? run.steps : d.steps();
         WorldClipTraining.Options o = new WorldClipTraining.Options(d.hiddenSize(), d.layers(), d.heads(),
                 d.projectionDim(), d.patchSize(), steps, batchSize, d.learningRate(), Math.min(d.warmupSteps(), steps / 10 + 1),
-                d.weightDecay(), seed, d.checkpointEvery(), !noProgress);
-        WorldClipTraining.Result r = WorldClipTraining.train(o, out, work, resume);
+                d.weightDecay(), run.seed, d.checkpointEvery(), !noProgress);
+        WorldClipTraining.Result r = WorldClipTraining.train(o, out, run.workOr("target/world-clip-work"), run.resume);
         Files.writeString(out.resolve("MODEL_CARD.md"), card(o, r));
         LOG.info("wrote {} ({} parameters, {} steps, {} s)", out, r.parameters(), r.steps(),
                 String.format(Locale.ROOT, "%.0f", r.seconds()));

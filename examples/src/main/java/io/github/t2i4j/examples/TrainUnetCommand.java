@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,43 +30,30 @@ final class TrainUnetCommand implements Callable<Integer> {
     @Option(names = "--unet-out", defaultValue = "target/world-ldm/unet", paramLabel = "DIR", description = "UNet folder (default: ${DEFAULT-VALUE}).")
     Path unetOut;
 
-    @Option(names = "--work", defaultValue = "target/world-ldm/unet-work", paramLabel = "DIR", description = "Checkpoints and latent cache for --resume (default: ${DEFAULT-VALUE}).")
-    Path work;
-
     @Option(names = "--out", defaultValue = "target/world-ldm/pipeline", paramLabel = "DIR", description = "Exported pipeline directory (default: ${DEFAULT-VALUE}).")
     Path out;
-
-    @Option(names = "--steps", description = "Optimizer steps (default: the job's, 15000).")
-    Long steps;
-
-    @Option(names = "--stop-after", description = "End after this step (to train in slices with --resume); no export then.")
-    Long stopAfter;
 
     @Option(names = "--latent-cache", description = "Training samples whose VAE latents are encoded once and reused (default: the job's, 131072; 0 encodes every batch).")
     Integer latentCache;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--resume", description = "Continue from the newest checkpoint in --work.")
-    boolean resume;
+    @Mixin TrainingRunOptions run;
 
     @Override
     public Integer call() throws Exception {
-        UNetTraining.Options o = UNetTraining.Options.defaults().withSeed(seed);
-        if (steps != null) {
-            o = o.withSteps(steps);
+        UNetTraining.Options o = UNetTraining.Options.defaults().withSeed(run.seed);
+        if (run.steps != null) {
+            o = o.withSteps(run.steps);
         }
-        if (stopAfter != null) {
-            o = o.withStopAfter(stopAfter);
+        if (run.stopAfter != null) {
+            o = o.withStopAfter(run.stopAfter);
         }
         if (latentCache != null) {
             o = o.withLatentCache(latentCache);
         }
-        UNetTraining.Result r = UNetTraining.train(o, vae, clip, unetOut, work, resume);
+        UNetTraining.Result r = UNetTraining.train(o, vae, clip, unetOut, run.workOr("target/world-ldm/unet-work"), run.resume);
         LOG.info("UNet: {} steps in {} s, final loss {}, held-out denoising loss {}", r.steps(), Math.round(r.seconds()),
                 r.finalLoss(), r.validationLoss());
-        if (stopAfter == null || r.steps() >= o.steps()) {
+        if (run.stopAfter == null || r.steps() >= o.steps()) {
             Path dir = LdmExport.export(vae, unetOut, clip, out);
             LOG.info("exported the pipeline to {} (generate --model {})", dir, dir);
         }
