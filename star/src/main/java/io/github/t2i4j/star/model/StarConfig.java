@@ -1,0 +1,107 @@
+package io.github.t2i4j.star.model;
+
+import java.util.Arrays;
+
+/**
+ * Hyper-parameters of a {@link StarTransformer} (the arguments of STAR's {@code VAR} class that this
+ * port keeps: no AdaLN, RoPE on, absolute level embedding on).
+ *
+ * @param vocabSize codebook size V of the tokenizer
+ * @param cvae code dimension of the tokenizer (teacher-forcing inputs are [B, L - first_l, Cvae])
+ * @param embedDim transformer width C
+ * @param depth number of blocks
+ * @param numHeads attention heads (head dim C / heads, a multiple of 4 for 2D RoPE)
+ * @param mlpRatio FFN hidden width / C
+ * @param inDimCross width of the text encoder's features (sequence and pooled)
+ * @param patchNums scale schedule, e.g. 1,2,3,4,6,8
+ * @param ropeTheta RoPE base theta (released 10000)
+ * @param ropeNorm RoPE normalising length N (released 64)
+ * @param condDropRate probability of dropping a prompt to "" in training (0.1)
+ */
+public record StarConfig(
+        int vocabSize,
+        int cvae,
+        int embedDim,
+        int depth,
+        int numHeads,
+        double mlpRatio,
+        int inDimCross,
+        int[] patchNums,
+        double ropeTheta,
+        double ropeNorm,
+        double condDropRate) {
+
+    public StarConfig {
+        require(vocabSize > 0, "vocab_size", vocabSize);
+        require(cvae > 0, "Cvae", cvae);
+        require(depth > 0, "depth", depth);
+        require(numHeads > 0 && embedDim > 0 && embedDim % numHeads == 0, "embed_dim", embedDim);
+        require((embedDim / numHeads) % 4 == 0, "num_heads (head dim must be a multiple of 4)", numHeads);
+        require(mlpRatio > 0, "mlp_ratio", mlpRatio);
+        require(inDimCross > 0, "in_dim_cross", inDimCross);
+        require(patchNums != null && patchNums.length > 0, "patch_nums", Arrays.toString(patchNums));
+        for (int pn : patchNums) {
+            require(pn > 0, "patch_nums", Arrays.toString(patchNums));
+        }
+        require(ropeTheta > 0, "rope_theta", ropeTheta);
+        require(ropeNorm > 0, "rope_norm", ropeNorm);
+        require(condDropRate >= 0 && condDropRate < 1, "cond_drop_rate", condDropRate);
+        patchNums = patchNums.clone();
+    }
+
+    /** STAR's defaults for everything but the sizes. */
+    public static StarConfig of(
+            int vocabSize, int cvae, int embedDim, int depth, int numHeads, int inDimCross, int... patchNums) {
+        return new StarConfig(vocabSize, cvae, embedDim, depth, numHeads, 4.0, inDimCross, patchNums,
+                NormalizedRope2d.DEFAULT_THETA, NormalizedRope2d.DEFAULT_NORMALIZE, 0.1);
+    }
+
+    @Override
+    public int[] patchNums() {
+        return patchNums.clone();
+    }
+
+    /** Tokens in the flattened multi-scale sequence. */
+    public int tokens() {
+        return Arrays.stream(patchNums).map(p -> p * p).sum();
+    }
+
+    /** Tokens of the first scale (the start token map). */
+    public int firstL() {
+        return patchNums[0] * patchNums[0];
+    }
+
+    public int headDim() {
+        return embedDim / numHeads;
+    }
+
+    private static void require(boolean ok, String key, Object value) {
+        if (!ok) {
+            throw new IllegalArgumentException("unsupported " + key + ": " + value);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof StarConfig c
+                && vocabSize == c.vocabSize && cvae == c.cvae && embedDim == c.embedDim
+                && depth == c.depth && numHeads == c.numHeads && mlpRatio == c.mlpRatio
+                && inDimCross == c.inDimCross && Arrays.equals(patchNums, c.patchNums)
+                && ropeTheta == c.ropeTheta && ropeNorm == c.ropeNorm && condDropRate == c.condDropRate;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(patchNums) + java.util.Objects.hash(vocabSize, cvae, embedDim, depth,
+                numHeads, mlpRatio, inDimCross, ropeTheta, ropeNorm, condDropRate);
+    }
+
+    @Override
+    public String toString() {
+        return "StarConfig[vocab_size=" + vocabSize + ", Cvae=" + cvae + ", embed_dim=" + embedDim
+                + ", depth=" + depth + ", num_heads=" + numHeads + ", mlp_ratio=" + mlpRatio
+                + ", in_dim_cross=" + inDimCross + ", patch_nums=" + Arrays.toString(patchNums)
+                + ", rope_theta=" + ropeTheta + ", rope_norm=" + ropeNorm
+                + ", cond_drop_rate=" + condDropRate + "]";
+    }
+}
