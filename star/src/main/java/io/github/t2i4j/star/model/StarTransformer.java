@@ -114,6 +114,49 @@ public class StarTransformer extends Module {
         return head(h);
     }
 
+    /** Turns every block's self-attention KV cache on or off (emptying it either way). */
+    public void kvCaching(boolean enable) {
+        for (StarBlock block : blocks) {
+            block.attn().kvCaching(enable);
+        }
+    }
+
+    /**
+     * One sampling step with the KV cache on ({@link #kvCaching(boolean)}): the logits of scale
+     * {@code k}, given the scales before it in the cache. No mask is needed: a scale sees itself
+     * and everything cached.
+     *
+     * @param k scale index; scales must be run in order 0, 1, ...
+     * @param scaleInputs for k &gt; 0 the next-scale input [B, pn_k^2, Cvae]; ignored for k = 0
+     * @param text text sequence features [B, T, in_dim_cross]
+     * @param textBias key padding bias ({@link CrossAttention#paddingBias}), or null
+     * @param pooled pooled text feature [B, in_dim_cross] (used for k = 0)
+     * @return logits [B, pn_k^2, V]
+     */
+    public NDArray forwardScale(int k, NDArray scaleInputs, NDArray text, NDArray textBias, NDArray pooled) {
+        int pn = config.patchNums()[k];
+        NDManager m = text.getManager();
+        NDArray x = k == 0 ? startTokens(pooled) : wordEmbed.forward(scaleInputs);
+        if (x.getShape().get(1) != (long) pn * pn) {
+            throw new IllegalArgumentException("scale " + k + " has " + pn * pn + " tokens, got " + x.getShape());
+        }
+        NDArray level = m.create(new int[] {k});
+        NDArray lvl = lvlEmbed.forward(level);
+        NDArray h = x.add(lvl);
+        x.close();
+        lvl.close();
+        level.close();
+        NormalizedRope2d.Tables tables = rope.tables(m, pn);
+        for (StarBlock block : blocks) {
+            NDArray next = block.forward(h, null, text, textBias, tables);
+            h.close();
+            h = next;
+        }
+        tables.cos().close();
+        tables.signedSin().close();
+        return head(h);
+    }
+
     /** logit_norm then head_logits; closes its input. */
     private NDArray head(NDArray h) {
         NDArray n = logitNorm.forward(h);

@@ -65,4 +65,34 @@ class StarTransformerTest {
             }
         }
     }
+
+    @Test
+    void kvCachedScaleByScaleLogitsEqualTheTrainingForward() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            StarTransformer model = new StarTransformer(CONFIG);
+            model.initialize(m, DataType.FLOAT32);
+            int b = 2;
+            NDArray inputs = m.randomNormal(new Shape(b, 13, 4));
+            NDArray text = m.randomNormal(new Shape(b, 5, 24));
+            NDArray keep = m.create(new float[] {1, 1, 0, 0, 0, 1, 1, 1, 1, 0}, new Shape(b, 5));
+            NDArray pooled = m.randomNormal(new Shape(b, 24));
+            NDArray full = model.forward(inputs, text, keep, pooled);
+
+            NDArray textBias = CrossAttention.paddingBias(keep);
+            model.kvCaching(true);
+            ai.djl.ndarray.NDList outs = new ai.djl.ndarray.NDList();
+            int from = 1;
+            outs.add(model.forwardScale(0, null, text, textBias, pooled));
+            for (int k = 1; k < 3; k++) {
+                int n = CONFIG.patchNums()[k] * CONFIG.patchNums()[k];
+                outs.add(model.forwardScale(k, inputs.get(":, " + (from - 1) + ":" + (from - 1 + n)), text, textBias, pooled));
+                from += n;
+            }
+            model.kvCaching(false);
+            NDArray cached = ai.djl.ndarray.NDArrays.concat(outs, 1);
+            double err = Golden.maxAbsDiff(full, cached);
+            LOG.info("KV-cached vs uncached logits: max abs error {}", err);
+            assertTrue(err <= 1e-5, "max abs error " + err);
+        }
+    }
 }
