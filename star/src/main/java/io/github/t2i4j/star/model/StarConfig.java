@@ -1,5 +1,13 @@
 package io.github.t2i4j.star.model;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -54,6 +62,113 @@ public record StarConfig(
             int vocabSize, int cvae, int embedDim, int depth, int numHeads, int inDimCross, int... patchNums) {
         return new StarConfig(vocabSize, cvae, embedDim, depth, numHeads, 4.0, inDimCross, patchNums,
                 NormalizedRope2d.DEFAULT_THETA, NormalizedRope2d.DEFAULT_NORMALIZE, 0.1);
+    }
+
+    /** STAR's settings for absent keys (released d16-like sizes, theta 10000, N 64). */
+    public static StarConfig defaults() {
+        return new StarConfig(4096, 32, 1024, 16, 16, 4.0, 1024,
+                new int[] {1, 2, 3, 4, 5, 6, 8, 10, 13, 16},
+                NormalizedRope2d.DEFAULT_THETA, NormalizedRope2d.DEFAULT_NORMALIZE, 0.1);
+    }
+
+    /** Reads a config.json with STAR's argument names. */
+    public static StarConfig fromJson(Path file) {
+        try {
+            JsonElement el = JsonParser.parseString(Files.readString(file));
+            if (!el.isJsonObject()) {
+                throw new IllegalArgumentException(file + " is not a JSON object");
+            }
+            return fromJson(el.getAsJsonObject());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read STAR config " + file + ": " + e, e);
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException("STAR config " + file + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses STAR's argument names; absent keys take {@link #defaults()}. Options this port does
+     * not implement (shared_aln, absolute position tables instead of RoPE, no level embedding, no
+     * cross-attention, no q/k L2 norm) are rejected.
+     */
+    public static StarConfig fromJson(JsonObject o) {
+        rejectUnless(o, "shared_aln", false);
+        rejectUnless(o, "rotary_pos_emb", true);
+        rejectUnless(o, "absolute_lvl_emb", true);
+        rejectUnless(o, "enable_cross", true);
+        rejectUnless(o, "attn_l2_norm", true);
+        StarConfig d = defaults();
+        int[] pns = d.patchNums;
+        JsonElement p = o.get("patch_nums");
+        if (p != null && !p.isJsonNull()) {
+            if (!p.isJsonArray()) {
+                throw new IllegalArgumentException("config key patch_nums must be a list, got " + p);
+            }
+            JsonArray a = p.getAsJsonArray();
+            pns = new int[a.size()];
+            for (int i = 0; i < pns.length; i++) {
+                pns[i] = a.get(i).getAsInt();
+            }
+        }
+        return new StarConfig(
+                intOr(o, "vocab_size", d.vocabSize), intOr(o, "Cvae", d.cvae),
+                intOr(o, "embed_dim", d.embedDim), intOr(o, "depth", d.depth),
+                intOr(o, "num_heads", d.numHeads), doubleOr(o, "mlp_ratio", d.mlpRatio),
+                intOr(o, "in_dim_cross", d.inDimCross), pns,
+                doubleOr(o, "rope_theta", d.ropeTheta), doubleOr(o, "rope_norm", d.ropeNorm),
+                doubleOr(o, "cond_drop_rate", d.condDropRate));
+    }
+
+    /** The config under STAR's argument names (round-trips through {@link #fromJson(JsonObject)}). */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("vocab_size", vocabSize);
+        o.addProperty("Cvae", cvae);
+        o.addProperty("embed_dim", embedDim);
+        o.addProperty("depth", depth);
+        o.addProperty("num_heads", numHeads);
+        o.addProperty("mlp_ratio", mlpRatio);
+        o.addProperty("in_dim_cross", inDimCross);
+        JsonArray a = new JsonArray();
+        for (int pn : patchNums) {
+            a.add(pn);
+        }
+        o.add("patch_nums", a);
+        o.addProperty("rope_theta", ropeTheta);
+        o.addProperty("rope_norm", ropeNorm);
+        o.addProperty("cond_drop_rate", condDropRate);
+        return o;
+    }
+
+    private static void rejectUnless(JsonObject o, String key, boolean supported) {
+        JsonElement e = o.get(key);
+        if (e != null && !e.isJsonNull() && e.getAsBoolean() != supported) {
+            throw new IllegalArgumentException("unsupported " + key + ": " + e + " (only " + supported + ")");
+        }
+    }
+
+    private static int intOr(JsonObject o, String key, int def) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            return def;
+        }
+        try {
+            return e.getAsJsonPrimitive().getAsBigDecimal().intValueExact();
+        } catch (RuntimeException ex) {
+            throw new IllegalArgumentException("config key " + key + " must be an integer, got " + e);
+        }
+    }
+
+    private static double doubleOr(JsonObject o, String key, double def) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            return def;
+        }
+        try {
+            return e.getAsDouble();
+        } catch (RuntimeException ex) {
+            throw new IllegalArgumentException("config key " + key + " must be a number, got " + e);
+        }
     }
 
     @Override

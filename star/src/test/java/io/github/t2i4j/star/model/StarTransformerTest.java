@@ -95,4 +95,21 @@ class StarTransformerTest {
             assertTrue(err <= 1e-5, "max abs error " + err);
         }
     }
+
+    @Test
+    void configRoundTripsThroughJsonAndRejectsUnsupportedOptions() {
+        assertEquals(CONFIG, StarConfig.fromJson(CONFIG.toJson()));
+        StarConfig d = StarConfig.fromJson(new com.google.gson.JsonObject());
+        assertEquals(10000, d.ropeTheta());
+        assertEquals(64, d.ropeNorm());
+        assertEquals(680, d.tokens());
+        com.google.gson.JsonObject o = CONFIG.toJson();
+        o.addProperty("shared_aln", true);
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> StarConfig.fromJson(o));
+        assertTrue(e.getMessage().contains("shared_aln"), e.getMessage());
+        com.google.gson.JsonObject bad = CONFIG.toJson();
+        bad.addProperty("depth", 1.5);
+        assertThrows(IllegalArgumentException.class, () -> StarConfig.fromJson(bad));
+    }
 }
