@@ -1,0 +1,27 @@
+package io.github.t2i4j.star.model;
+
+import ai.djl.ndarray.NDArray;
+
+/** VAR's attn_l2_norm pieces: L2-normalised q/k and the clamped learned per-head scale. */
+final class QkNorm {
+    /** log(100): VAR's {@code max_scale_mul}. */
+    static final float MAX_SCALE_MUL = (float) Math.log(100);
+
+    /** log(4): the initial value of {@code scale_mul_1H11}. */
+    static final float INIT_SCALE_MUL = (float) Math.log(4);
+
+    private QkNorm() {}
+
+    /** {@code F.normalize(x, dim=-1)}: x / max(||x||, 1e-12). */
+    static NDArray normalize(NDArray x) {
+        NDArray norm = x.square().sum(new int[] {-1}, true).sqrt().maximum(1e-12f);
+        NDArray out = x.div(norm);
+        norm.close();
+        return out;
+    }
+
+    /** exp(min(scale_mul_1H11, log 100)), shape [1, H, 1, 1]. */
+    static NDArray scaleMul(NDArray logScale) {
+        return logScale.minimum(MAX_SCALE_MUL).exp();
+    }
+}

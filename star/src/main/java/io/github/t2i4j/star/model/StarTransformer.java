@@ -1,0 +1,172 @@
+package io.github.t2i4j.star.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import io.github.t2i4j.core.nn.Embedding;
+import io.github.t2i4j.core.nn.Init;
+import io.github.t2i4j.core.nn.LayerNorm;
+import io.github.t2i4j.core.nn.Linear;
+import io.github.t2i4j.core.nn.Module;
+import io.github.t2i4j.core.nn.ModuleList;
+
+/**
+ * The STAR transformer (STAR's {@code VAR} in {@code var_drop.py}, with RoPE and the absolute level
+ * embedding, without AdaLN). The start token map is {@code encoder_proj}(pooled text feature) +
+ * {@code pos_start}; the other tokens are {@code word_embed}(teacher-forcing input); every token
+ * gets {@code lvl_embed}(its scale). The blocks see the text sequence through cross-attention and
+ * the image tokens through block-causal self-attention with normalised 2D RoPE; the head is a
+ * non-affine LayerNorm ({@code logit_norm}) and {@code head_logits}.
+ */
+public class StarTransformer extends Module {
+    private final StarConfig config;
+    private final Linear wordEmbed;
+    private final Parameter posStart;
+    private final Embedding lvlEmbed;
+    private final ModuleList<StarBlock> blocks;
+    private final Linear encoderProj;
+    private final LayerNorm logitNorm;
+    private final Linear headLogits;
+    private final NormalizedRope2d rope;
+
+    public StarTransformer(StarConfig config) {
+        this.config = config;
+        int c = config.embedDim();
+        float initStd = (float) Math.sqrt(1.0 / c / 3);
+        this.wordEmbed = module("word_embed", new Linear(config.cvae(), c));
+        this.posStart = param("pos_start", Parameter.Type.WEIGHT, Init.normal(initStd), 1, config.firstL(), c);
+        this.lvlEmbed = module("lvl_embed", new Embedding(config.patchNums().length, c));
+        this.blocks = module("blocks", new ModuleList<>());
+        for (int i = 0; i < config.depth(); i++) {
+            blocks.add(new StarBlock(c, config.inDimCross(), config.numHeads(), config.mlpRatio()));
+        }
+        this.encoderProj = module("encoder_proj", new Linear(config.inDimCross(), c));
+        this.logitNorm = module("logit_norm", new LayerNorm(c, StarBlock.NORM_EPS, false));
+        this.headLogits = module("head_logits", new Linear(c, config.vocabSize()));
+        this.rope = new NormalizedRope2d(config.headDim(), config.ropeTheta(), config.ropeNorm());
+    }
+
+    public StarConfig config() {
+        return config;
+    }
+
+    public NormalizedRope2d rope() {
+        return rope;
+    }
+
+    /** The start token map [B, first_l, C] (before the level embedding) from pooled text [B, D]. */
+    public NDArray startTokens(NDArray pooled) {
+        NDArray sos = encoderProj.forward(pooled);
+        NDArray out = sos.expandDims(1).add(v(posStart));
+        sos.close();
+        return out;
+    }
+
+    /**
+     * Teacher-forced training forward over the whole schedule with the block-causal mask.
+     *
+     * @param inputsWoFirstL teacher-forcing inputs [B, L - first_l, Cvae]
+     * @param text text sequence features [B, T, in_dim_cross]
+     * @param textKeep key padding mask [B, T] (non-zero = real token), or null for none
+     * @param pooled pooled text feature [B, in_dim_cross]
+     * @return logits [B, L, V]
+     */
+    public NDArray forward(NDArray inputsWoFirstL, NDArray text, NDArray textKeep, NDArray pooled) {
+        NDManager m = inputsWoFirstL.getManager();
+        int[] pns = config.patchNums();
+        NDArray sos = startTokens(pooled);
+        NDArray x;
+        if (inputsWoFirstL.getShape().get(1) == 0) {
+            x = sos;
+        } else {
+            NDArray words = wordEmbed.forward(inputsWoFirstL);
+            x = sos.concat(words, 1);
+            words.close();
+            sos.close();
+        }
+        long l = x.getShape().get(1);
+        if (l != config.tokens()) {
+            throw new IllegalArgumentException(
+                    "expected " + (config.tokens() - config.firstL()) + " teacher-forcing tokens, got "
+                            + inputsWoFirstL.getShape());
+        }
+        NDArray levels = m.create(BlockCausalMask.levels(pns), new Shape(l));
+        NDArray lvl = lvlEmbed.forward(levels);
+        NDArray h = x.add(lvl);
+        x.close();
+        lvl.close();
+        levels.close();
+        NDArray mask = BlockCausalMask.create(m, pns);
+        NDArray textBias = textKeep == null ? null : CrossAttention.paddingBias(textKeep);
+        NormalizedRope2d.Tables tables = rope.tables(m, pns);
+        for (StarBlock block : blocks) {
+            NDArray next = block.forward(h, mask, text, textBias, tables);
+            h.close();
+            h = next;
+        }
+        mask.close();
+        if (textBias != null) {
+            textBias.close();
+        }
+        tables.cos().close();
+        tables.signedSin().close();
+        return head(h);
+    }
+
+    /** Turns every block's self-attention KV cache on or off (emptying it either way). */
+    public void kvCaching(boolean enable) {
+        for (StarBlock block : blocks) {
+            block.attn().kvCaching(enable);
+        }
+    }
+
+    /**
+     * One sampling step with the KV cache on ({@link #kvCaching(boolean)}): the logits of scale
+     * {@code k}, given the scales before it in the cache. No mask is needed: a scale sees itself
+     * and everything cached.
+     *
+     * @param k scale index; scales must be run in order 0, 1, ...
+     * @param scaleInputs for k &gt; 0 the next-scale input [B, pn_k^2, Cvae]; ignored for k = 0
+     * @param text text sequence features [B, T, in_dim_cross]
+     * @param textBias key padding bias ({@link CrossAttention#paddingBias}), or null
+     * @param pooled pooled text feature [B, in_dim_cross] (used for k = 0)
+     * @return logits [B, pn_k^2, V]
+     */
+    public NDArray forwardScale(int k, NDArray scaleInputs, NDArray text, NDArray textBias, NDArray pooled) {
+        int pn = config.patchNums()[k];
+        NDManager m = text.getManager();
+        NDArray x = k == 0 ? startTokens(pooled) : wordEmbed.forward(scaleInputs);
+        if (x.getShape().get(1) != (long) pn * pn) {
+            throw new IllegalArgumentException("scale " + k + " has " + pn * pn + " tokens, got " + x.getShape());
+        }
+        NDArray level = m.create(new int[] {k});
+        NDArray lvl = lvlEmbed.forward(level);
+        NDArray h = x.add(lvl);
+        x.close();
+        lvl.close();
+        level.close();
+        NormalizedRope2d.Tables tables = rope.tables(m, pn);
+        for (StarBlock block : blocks) {
+            NDArray next = block.forward(h, null, text, textBias, tables);
+            h.close();
+            h = next;
+        }
+        tables.cos().close();
+        tables.signedSin().close();
+        return head(h);
+    }
+
+    /** logit_norm then head_logits; closes its input. */
+    private NDArray head(NDArray h) {
+        NDArray n = logitNorm.forward(h);
+        h.close();
+        NDArray logits = headLogits.forward(n);
+        n.close();
+        return logits;
+    }
+
+    public ModuleList<StarBlock> blocks() {
+        return blocks;
+    }
+}
