@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * world CLIP's vision tower encodes the image (its lower layers frozen), a small BERT-like text
  * encoder reads the caption with cross-attention to the image tokens, and the text's [CLS] (BOS)
  * feature goes through a linear head W -> 128 -> 64 -> 16 -> 1 (no nonlinearity, as ImageReward)
- * to one score, normalised by the config's fixed mean and std.
+ * to one score, normalised by the config's fixed mean and std. The image tokens are the vision
+ * tower's last hidden states after its {@code post_layernorm} (applied to every token).
  *
  * <p>Parameter names: {@code vision_model.*} (the CLIP checkpoint's), {@code vision_proj.*} (only
  * when the vision and text widths differ), {@code text_model.*}, {@code mlp.layers.{0..3}.*}.
@@ -183,7 +184,10 @@ public class RewardModel extends Module {
      * @return [B]
      */
     public NDArray rawScore(NDArray images, NDArray inputIds, NDArray attentionMask) {
-        NDArray tokens = visionModel.forward(imageProcessor.preprocess(images)).lastHiddenState();
+        // every image token through the tower's final norm (BLIP's ViT output; CLIP applies
+        // post_layernorm to the class token only)
+        NDArray tokens = visionModel.postLayernorm()
+                .forward(visionModel.forward(imageProcessor.preprocess(images)).lastHiddenState());
         if (visionProj != null) {
             tokens = visionProj.forward(tokens);
         }
