@@ -111,7 +111,7 @@ public record RewardModelConfig(
 
         @Override
         public float layerNormEps() {
-            return 1e-12f;
+            return 1e-5f;
         }
     }
 
