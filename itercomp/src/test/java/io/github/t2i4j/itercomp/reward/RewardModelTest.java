@@ -16,6 +16,7 @@ import io.github.t2i4j.core.models.clip.CLIPVisionConfig;
 import io.github.t2i4j.core.text.BatchEncoding;
 import io.github.t2i4j.core.text.CLIPTokenizer;
 import io.github.t2i4j.core.training.AdamW;
+import io.github.t2i4j.core.training.GradientClipping;
 import io.github.t2i4j.core.world.Category;
 import io.github.t2i4j.core.world.WorldBatch;
 import io.github.t2i4j.core.world.WorldDataset;
@@ -152,11 +153,13 @@ class RewardModelTest {
 
     /**
      * Synthetic preference task: the better image is the caption's own render, the worse one a
-     * render of another caption of the same category; pairwise accuracy on held-out pairs.
+     * render of another caption of the same category; pairwise accuracy on held-out pairs. The
+     * vision tower is fully frozen here (rm.frozen=1.0): with its top 30% trainable at this
+     * learning rate the 150-step run reached only ~0.5 and once produced NaN gradients.
      */
     @Test
     void learnsASyntheticPreference(@TempDir Path tmp) {
-        int steps = 100;
+        int steps = Integer.getInteger("rm.steps", 150);
         int pairs = 8;
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(7);
@@ -173,6 +176,8 @@ class RewardModelTest {
                         gc.backward(loss);
                         lastLoss = loss.getFloat();
                     }
+                    double norm = GradientClipping.clipGlobalNorm(opt.parameters().values(), 1.0);
+                    assertTrue(Double.isFinite(norm), "gradient norm at step " + step + ": " + norm);
                     opt.step(step < 10 ? LR * (step + 1) / 10 : LR);
                     opt.zeroGrad();
                 }
