@@ -1,0 +1,193 @@
+package io.github.t2i4j.itercomp.reward;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.t2i4j.core.models.clip.CLIPVisionConfig;
+import io.github.t2i4j.core.text.CLIPEncoderConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * Configuration of an ImageReward-style {@link RewardModel}: the vision tower (a CLIP vision
+ * config), the BERT-like text encoder with cross-attention (width, layers, heads, MLP width,
+ * vocabulary and maximum length of the CLIP tokenizer's ids), the fraction of the vision tower's
+ * layers kept frozen, and the fixed mean/std that normalise the score (ImageReward's constants,
+ * set after training from the training scores).
+ *
+ * @param textHiddenSize width of the text encoder (and of the score head's input)
+ * @param textIntermediateSize width of the text layers' feed-forward hidden layer
+ * @param textLayers text encoder layers (each: self-attention, cross-attention, feed-forward)
+ * @param textHeads attention heads of the text layers
+ * @param vocabSize size of the tokenizer's vocabulary
+ * @param maxPositionEmbeddings longest token sequence
+ * @param visionConfig the image encoder (the world CLIP's vision tower)
+ * @param frozenFraction fraction of the vision encoder's layers (lowest first, with the patch
+ *     embeddings and pre-norm) that are frozen; ImageReward's 0.7
+ * @param scoreMean subtracted from the raw score
+ * @param scoreStd the raw score minus the mean is divided by this
+ */
+public record RewardModelConfig(
+        int textHiddenSize,
+        int textIntermediateSize,
+        int textLayers,
+        int textHeads,
+        int vocabSize,
+        int maxPositionEmbeddings,
+        CLIPVisionConfig visionConfig,
+        double frozenFraction,
+        double scoreMean,
+        double scoreStd) {
+
+    /** ImageReward's head 768-1024-128-64-16-1 at our width: W -> 128 -> 64 -> 16 -> 1. */
+    public static final int[] HEAD_WIDTHS = {128, 64, 16, 1};
+
+    public RewardModelConfig {
+        positive("text_hidden_size", textHiddenSize);
+        positive("text_intermediate_size", textIntermediateSize);
+        positive("text_layers", textLayers);
+        positive("text_heads", textHeads);
+        positive("vocab_size", vocabSize);
+        positive("max_position_embeddings", maxPositionEmbeddings);
+        if (textHiddenSize % textHeads != 0) {
+            throw new IllegalArgumentException(
+                    "text_hidden_size " + textHiddenSize + " is not divisible by text_heads " + textHeads);
+        }
+        if (visionConfig == null) {
+            throw new IllegalArgumentException("vision_config is required");
+        }
+        if (!(frozenFraction >= 0 && frozenFraction <= 1)) {
+            throw new IllegalArgumentException("frozen_fraction must be in [0, 1], got " + frozenFraction);
+        }
+        if (!(scoreStd > 0) || !Double.isFinite(scoreMean)) {
+            throw new IllegalArgumentException(
+                    "score_std must be positive and score_mean finite, got mean " + scoreMean + " std " + scoreStd);
+        }
+    }
+
+    /**
+     * A text encoder of the vision tower's width with {@code layers} layers over a tokenizer of
+     * {@code vocabSize} ids and {@code maxLength} positions; 70% of the vision layers frozen, no
+     * normalisation yet (mean 0, std 1).
+     */
+    public static RewardModelConfig of(CLIPVisionConfig vision, int vocabSize, int maxLength, int layers) {
+        int w = vision.hiddenSize();
+        return new RewardModelConfig(w, 4 * w, layers, vision.numAttentionHeads(), vocabSize, maxLength, vision,
+                0.7, 0.0, 1.0);
+    }
+
+    /** Number of vision encoder layers that are frozen: {@code (int) (layers * frozenFraction)}, as ImageReward. */
+    public int frozenVisionLayers() {
+        return (int) (visionConfig.numHiddenLayers() * frozenFraction);
+    }
+
+    public RewardModelConfig withFrozenFraction(double f) {
+        return new RewardModelConfig(textHiddenSize, textIntermediateSize, textLayers, textHeads, vocabSize,
+                maxPositionEmbeddings, visionConfig, f, scoreMean, scoreStd);
+    }
+
+    public RewardModelConfig withNormalization(double mean, double std) {
+        return new RewardModelConfig(textHiddenSize, textIntermediateSize, textLayers, textHeads, vocabSize,
+                maxPositionEmbeddings, visionConfig, frozenFraction, mean, std);
+    }
+
+    /** The text layers' view as a CLIP encoder config (for the shared attention and MLP code). */
+    CLIPEncoderConfig textEncoderConfig() {
+        return new TextLayers(textHiddenSize, textIntermediateSize, textLayers, textHeads);
+    }
+
+    private record TextLayers(int hiddenSize, int intermediateSize, int numHiddenLayers, int numAttentionHeads)
+            implements CLIPEncoderConfig {
+        @Override
+        public String hiddenAct() {
+            return "gelu";
+        }
+
+        @Override
+        public float layerNormEps() {
+            return 1e-5f;
+        }
+    }
+
+    // ---- JSON
+
+    private static final Set<String> KEYS = Set.of("model_type", "text_hidden_size", "text_intermediate_size",
+            "text_layers", "text_heads", "vocab_size", "max_position_embeddings", "vision_config", "frozen_fraction",
+            "score_mean", "score_std");
+
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("model_type", "t2i4j_reward_model");
+        o.addProperty("text_hidden_size", textHiddenSize);
+        o.addProperty("text_intermediate_size", textIntermediateSize);
+        o.addProperty("text_layers", textLayers);
+        o.addProperty("text_heads", textHeads);
+        o.addProperty("vocab_size", vocabSize);
+        o.addProperty("max_position_embeddings", maxPositionEmbeddings);
+        o.add("vision_config", visionConfig.toJson());
+        o.addProperty("frozen_fraction", frozenFraction);
+        o.addProperty("score_mean", scoreMean);
+        o.addProperty("score_std", scoreStd);
+        return o;
+    }
+
+    /** Parses a config written by {@link #toJson}; every key is required, unknown keys are rejected. */
+    public static RewardModelConfig fromJson(JsonObject o) {
+        for (String k : o.keySet()) {
+            if (!KEYS.contains(k)) {
+                throw new IllegalArgumentException("unknown reward model config key: " + k);
+            }
+        }
+        if (o.has("model_type") && !"t2i4j_reward_model".equals(o.get("model_type").getAsString())) {
+            throw new IllegalArgumentException("model_type: expected t2i4j_reward_model, got " + o.get("model_type"));
+        }
+        return new RewardModelConfig(
+                req(o, "text_hidden_size").getAsInt(),
+                req(o, "text_intermediate_size").getAsInt(),
+                req(o, "text_layers").getAsInt(),
+                req(o, "text_heads").getAsInt(),
+                req(o, "vocab_size").getAsInt(),
+                req(o, "max_position_embeddings").getAsInt(),
+                CLIPVisionConfig.fromJson(req(o, "vision_config").getAsJsonObject()),
+                req(o, "frozen_fraction").getAsDouble(),
+                req(o, "score_mean").getAsDouble(),
+                req(o, "score_std").getAsDouble());
+    }
+
+    public static RewardModelConfig fromJson(Path file) {
+        try {
+            return fromJson(JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    public void save(Path file) {
+        Gson gson = new GsonBuilder().setPrettyPrinting().create();
+        try {
+            Files.writeString(file, gson.toJson(toJson()), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static JsonElement req(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            throw new IllegalArgumentException("reward model config: missing " + key);
+        }
+        return e;
+    }
+
+    private static void positive(String key, int v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(key + " must be positive, got " + v);
+        }
+    }
+}
