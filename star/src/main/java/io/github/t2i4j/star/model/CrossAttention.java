@@ -88,14 +88,9 @@ public class CrossAttention extends Module {
         NDArray v = parts.get(1).squeeze(0);
         parts.close();
         kv.close();
-        NDArray s = QkNorm.scaleMul(v(scaleMul));
-        NDArray nq = QkNorm.normalize(q);
-        q.close();
-        q = nq.mul(s);
-        nq.close();
-        s.close();
-        NDArray nk = QkNorm.normalize(k);
-        k.close();
+        NDList qk = QkNorm.apply(q, k, v(scaleMul));
+        q = qk.get(0);
+        NDArray nk = qk.get(1);
         NDArray o = AttentionOps.scaledDotProduct(q, nk, v, textBias, 1f);
         q.close();
         nk.close();

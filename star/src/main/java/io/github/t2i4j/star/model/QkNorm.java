@@ -1,6 +1,7 @@
 package io.github.t2i4j.star.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 
 /** VAR's attn_l2_norm pieces: L2-normalised q/k and the clamped learned per-head scale. */
 final class QkNorm {
@@ -23,5 +24,21 @@ final class QkNorm {
     /** exp(min(scale_mul_1H11, log 100)), shape [1, H, 1, 1]. */
     static NDArray scaleMul(NDArray logScale) {
         return logScale.minimum(MAX_SCALE_MUL).exp();
+    }
+
+    /**
+     * VAR's attn_l2_norm on a head-split q and k: returns [normalize(q) * scale, normalize(k)],
+     * closing {@code q} and {@code k}.
+     */
+    static NDList apply(NDArray q, NDArray k, NDArray logScale) {
+        NDArray s = scaleMul(logScale);
+        NDArray nq = normalize(q);
+        q.close();
+        NDArray scaledQ = nq.mul(s);
+        nq.close();
+        s.close();
+        NDArray nk = normalize(k);
+        k.close();
+        return new NDList(scaledQ, nk);
     }
 }

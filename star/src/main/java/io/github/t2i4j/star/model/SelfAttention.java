@@ -103,15 +103,9 @@ public class SelfAttention extends Module {
             q = rq;
             k = rk;
         }
-        NDArray s = QkNorm.scaleMul(v(scaleMul));
-        NDArray nq = QkNorm.normalize(q);
-        q.close();
-        q = nq.mul(s);
-        nq.close();
-        s.close();
-        NDArray nk = QkNorm.normalize(k);
-        k.close();
-        k = nk;
+        NDList qk = QkNorm.apply(q, k, v(scaleMul));
+        q = qk.get(0);
+        k = qk.get(1);
         if (caching) {
             if (cachedK == null) {
                 cachedK = k;
