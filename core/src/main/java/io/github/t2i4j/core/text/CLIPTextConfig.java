@@ -2,10 +2,6 @@ package io.github.t2i4j.core.text;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -77,17 +73,7 @@ public record CLIPTextConfig(
 
     /** Reads a {@code config.json}. */
     public static CLIPTextConfig fromJson(Path file) {
-        try {
-            JsonElement el = JsonParser.parseString(Files.readString(file));
-            if (!el.isJsonObject()) {
-                throw new IllegalArgumentException(file + " is not a JSON object");
-            }
-            return fromJson(el.getAsJsonObject());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read CLIP text config " + file + ": " + e, e);
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException("CLIP text config " + file + " is not valid JSON: " + e.getMessage(), e);
-        }
+        return fromJson(io.github.t2i4j.core.io.JsonFiles.readObject(file, "CLIP text config"));
     }
 
     /**

@@ -3,10 +3,6 @@ package io.github.t2i4j.star.model;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -73,17 +69,7 @@ public record StarConfig(
 
     /** Reads a config.json with STAR's argument names. */
     public static StarConfig fromJson(Path file) {
-        try {
-            JsonElement el = JsonParser.parseString(Files.readString(file));
-            if (!el.isJsonObject()) {
-                throw new IllegalArgumentException(file + " is not a JSON object");
-            }
-            return fromJson(el.getAsJsonObject());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read STAR config " + file + ": " + e, e);
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException("STAR config " + file + " is not valid JSON: " + e.getMessage(), e);
-        }
+        return fromJson(io.github.t2i4j.core.io.JsonFiles.readObject(file, "STAR config"));
     }
 
     /**

@@ -3,10 +3,6 @@ package io.github.t2i4j.star.tokenizer;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,17 +124,7 @@ public record VQVAEConfig(
 
     /** Reads a JSON file with VQVAE constructor arguments. */
     public static VQVAEConfig fromJson(Path path) {
-        try {
-            JsonElement el = JsonParser.parseString(Files.readString(path));
-            if (!el.isJsonObject()) {
-                throw new IllegalArgumentException(path + " is not a JSON object");
-            }
-            return fromJson(el.getAsJsonObject());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read VQVAE config " + path + ": " + e, e);
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException("VQVAE config " + path + " is not valid JSON: " + e.getMessage(), e);
-        }
+        return fromJson(io.github.t2i4j.core.io.JsonFiles.readObject(path, "VQVAE config"));
     }
 
     /** Builds the config from parsed JSON, with VAR's defaults for absent keys. */

@@ -45,7 +45,7 @@ public record CLIPConfig(
 
     /** Reads a CLIPModel's {@code config.json}. */
     public static CLIPConfig fromJson(Path file) {
-        return fromJson(ConfigJson.read(file, "CLIP config"));
+        return fromJson(io.github.t2i4j.core.io.JsonFiles.readObject(file, "CLIP config"));
     }
 
     /**

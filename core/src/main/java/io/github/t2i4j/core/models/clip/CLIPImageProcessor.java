@@ -74,7 +74,7 @@ public final class CLIPImageProcessor {
 
     /** Reads {@code do_normalize}, {@code image_mean} and {@code image_std} (transformers' defaults when absent: OpenAI's). */
     public static CLIPImageProcessor fromJson(Path file) {
-        return fromJson(ConfigJson.read(file, "image processor config"));
+        return fromJson(io.github.t2i4j.core.io.JsonFiles.readObject(file, "image processor config"));
     }
 
     /** See {@link #fromJson(Path)}. */

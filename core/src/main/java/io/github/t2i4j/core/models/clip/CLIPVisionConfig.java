@@ -92,7 +92,7 @@ public record CLIPVisionConfig(
 
     /** Reads a {@code config.json} of a CLIPVisionModel / CLIPVisionModelWithProjection. */
     public static CLIPVisionConfig fromJson(Path file) {
-        return fromJson(ConfigJson.read(file, "CLIP vision config"));
+        return fromJson(io.github.t2i4j.core.io.JsonFiles.readObject(file, "CLIP vision config"));
     }
 
     /**

@@ -2,30 +2,10 @@ package io.github.t2i4j.core.models.clip;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /** Reading typed keys of a transformers {@code config.json}, with clear errors for wrong types. */
 final class ConfigJson {
     private ConfigJson() {}
-
-    /** Parses a JSON object file. */
-    static JsonObject read(Path file, String what) {
-        try {
-            JsonElement el = JsonParser.parseString(Files.readString(file));
-            if (!el.isJsonObject()) {
-                throw new IllegalArgumentException(what + " " + file + " is not a JSON object");
-            }
-            return el.getAsJsonObject();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read " + what + " " + file + ": " + e, e);
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException(what + " " + file + " is not valid JSON: " + e.getMessage(), e);
-        }
-    }
 
     static JsonElement get(JsonObject o, String key) {
         JsonElement e = o.get(key);

@@ -5,8 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -116,17 +114,7 @@ public record AutoencoderKLConfig(
 
     /** Reads a diffusers {@code config.json}. */
     public static AutoencoderKLConfig fromJson(Path path) {
-        try {
-            JsonElement el = JsonParser.parseString(Files.readString(path));
-            if (!el.isJsonObject()) {
-                throw new IllegalArgumentException(path + " is not a JSON object");
-            }
-            return fromJson(el.getAsJsonObject());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read VAE config " + path + ": " + e, e);
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException("VAE config " + path + " is not valid JSON: " + e.getMessage(), e);
-        }
+        return fromJson(io.github.t2i4j.core.io.JsonFiles.readObject(path, "VAE config"));
     }
 
     /** Builds the config from parsed {@code config.json} content, with diffusers' defaults. */
