@@ -44,7 +44,7 @@ class CommandLineTest {
     @Test
     void everySubcommandHasHelp() {
         for (String[] cmd : new String[][] {
-            {"--help"}, {"generate", "--help"}, {"selfcheck", "--help"}, {"benchmark", "--help"}, {"benchmark", "unet", "--help"},
+            {"--help"}, {"generate", "--help"}, {"selfcheck", "--help"}, {"benchmark", "--help"}, {"benchmark", "unet", "--help"}, {"benchmark", "generate", "--help"},
             {"evaluate", "--help"}, {"train", "--help"}, {"train", "clip", "--help"}, {"train", "vae", "--help"},
             {"train", "unet", "--help"}, {"world-export", "--help"}
         }) {
@@ -124,5 +124,33 @@ class CommandLineTest {
         assertEquals(2, run.get("batch").getAsInt());
         assertTrue(run.get("gflop").getAsDouble() > 0);
         assertTrue(run.get("ratio_to_matmul_ceiling").getAsDouble() > 0);
+    }
+
+    @Test
+    void generateBenchmarkBreaksTheTimeDown() throws Exception {
+        Path dir = TinyPipelines.stableDiffusion(Golden.root(), tokenizer(), tmp.resolve("sd"));
+        Path json = tmp.resolve("bench-generate.json");
+        int rc = run(new StringWriter(), "benchmark", "generate", "--model", dir.toString(), "--steps", "3",
+                "--repeats", "2", "--out", json.toString());
+        assertEquals(0, rc);
+        JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertEquals(2, report.get("unet_batch").getAsInt());
+        assertTrue(report.get("seconds_per_image").getAsDouble() > 0);
+        assertTrue(report.get("unet_gflop_per_forward").getAsDouble() > 0);
+        JsonObject parts = report.getAsJsonObject("breakdown_seconds");
+        for (String k : new String[] {"text_encoder", "unet", "denoise_loop_other", "vae_decoder", "to_images"}) {
+            assertTrue(parts.has(k), k);
+        }
+        assertTrue(parts.get("unet").getAsDouble() > 0);
+        assertTrue(report.getAsJsonObject("matmul_ceiling_at_unet_size").get("gflops").getAsDouble() > 0);
+    }
+
+    @Test
+    void generateFromAMissingModelFailsWithoutWriting() {
+        StringWriter out = new StringWriter();
+        int rc = run(out, "generate", "--model", tmp.resolve("nowhere").toString(), "--prompt", "a red circle",
+                "--out", tmp.resolve("x.png").toString());
+        assertNotEquals(0, rc);
+        assertTrue(Files.notExists(tmp.resolve("x.png")));
     }
 }

@@ -21,6 +21,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,8 +33,10 @@ import picocli.CommandLine.Option;
 final class EvaluateCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(EvaluateCommand.class);
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|reference",
-            description = "A diffusers pipeline directory, or 'reference' for the held-out reference renders (the upper bound).")
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR|reference",
+            description = "A diffusers pipeline directory, or 'reference' for the held-out reference renders (the upper bound); default: the embedded models/world-ldm.")
     String model;
 
     @Option(names = "--clip", defaultValue = "models/world-clip", paramLabel = "DIR",
@@ -46,7 +49,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--categories", split = ",", description = "Categories to run (default: the six T2I-CompBench ones and single).")
     List<Category> categories;
 
-    @Option(names = "--steps", defaultValue = "25", description = "Denoising steps for a diffusion model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "20", description = "Denoising steps for a diffusion model (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = {"-g", "--guidance"}, defaultValue = "7.5", description = "Guidance scale (default: ${DEFAULT-VALUE}).")
@@ -97,7 +100,7 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             return new ReferenceSceneGenerator(all, SceneRenderer.DEFAULT_SIZE);
         }
-        Path dir = Path.of(model);
+        Path dir = DefaultModel.resolve(model == null ? null : Path.of(model), spec.commandLine());
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("--model must be a diffusers directory or 'reference': " + model);
         }

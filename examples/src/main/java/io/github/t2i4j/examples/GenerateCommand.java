@@ -15,10 +15,11 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Generates images from a prompt with a diffusers-format SD or SDXL directory. */
+/** Generates images from a prompt with the embedded model or any diffusers-format SD or SDXL directory. */
 @Command(
         name = "generate",
         mixinStandardHelpOptions = true,
@@ -26,7 +27,9 @@ import picocli.CommandLine.Option;
 final class GenerateCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(GenerateCommand.class);
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A diffusers-format pipeline directory (model_index.json).")
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "A diffusers-format SD or SDXL pipeline directory (model_index.json); default: the embedded models/world-ldm.")
     Path model;
 
     @Option(names = {"-p", "--prompt"}, required = true, description = "What to draw.")
@@ -35,7 +38,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-n", "--negative-prompt"}, defaultValue = "", description = "What to steer away from (default: none).")
     String negativePrompt;
 
-    @Option(names = "--steps", defaultValue = "25", description = "Denoising steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "20", description = "Denoising steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = {"-g", "--guidance"}, defaultValue = "7.5", description = "Classifier-free guidance scale; <= 1 disables it (default: ${DEFAULT-VALUE}).")
@@ -75,9 +78,10 @@ final class GenerateCommand implements Callable<Integer> {
                         height,
                         numImages,
                         scheduler);
+        Path dir = DefaultModel.resolve(model, spec.commandLine());
         long t0 = System.nanoTime();
-        try (DiffusionPipeline pipe = DiffusionPipelines.load(model, Device.fromName(device))) {
-            LOG.info("loaded {} in {} s", model, String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+        try (DiffusionPipeline pipe = DiffusionPipelines.load(dir, Device.fromName(device))) {
+            LOG.info("loaded {} in {} s", dir, String.format("%.1f", (System.nanoTime() - t0) / 1e9));
             GenerationResult result;
             try (ProgressBar bar =
                     new ProgressBarBuilder()

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.io;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -593,7 +594,7 @@ public final class SafetensorsFile implements TensorSource {
     private NDArray blob(String name, NDManager manager) {
         TensorInfo t = info(name);
         DataType type = t.dtype().dataType();
-        return manager.create(readForDjl(t), t.shape(), type);
+        return HostArrays.owned(manager.create(readForDjl(t), t.shape(), type));
     }
 
     /**

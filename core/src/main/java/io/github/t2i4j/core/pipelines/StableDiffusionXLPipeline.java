@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.pipelines;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -79,7 +80,7 @@ public class StableDiffusionXLPipeline extends DiffusionPipeline {
             float[] row = {height, width, 0, 0, height, width};
             System.arraycopy(row, 0, ids, i * 6, 6);
         }
-        return work.create(ids, new Shape(batch, 6));
+        return HostArrays.owned(work.create(ids, new Shape(batch, 6)));
     }
 
     @Override

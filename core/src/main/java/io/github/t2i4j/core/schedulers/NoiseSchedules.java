@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.schedulers;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -33,7 +34,7 @@ final class NoiseSchedules {
                 for (int i = 0; i < b.length; i++) {
                     b[i] = (float) trained[i];
                 }
-                betas = m.create(b);
+                betas = HostArrays.owned(m.create(b));
             } else {
                 switch (c.betaSchedule()) {
                     case "linear":
@@ -46,7 +47,7 @@ final class NoiseSchedules {
                         break;
                     }
                     case "squaredcos_cap_v2":
-                        betas = m.create(betasForAlphaBarCosine(n));
+                        betas = HostArrays.owned(m.create(betasForAlphaBarCosine(n)));
                         break;
                     case "sigmoid":
                         if (!allowSigmoid) {
@@ -62,7 +63,7 @@ final class NoiseSchedules {
                 }
             }
             if (rescaleZeroSnr) {
-                betas = m.create(rescaleZeroTerminalSnr(cumprod(m, betas)));
+                betas = HostArrays.owned(m.create(rescaleZeroTerminalSnr(cumprod(m, betas))));
             }
             return cumprod(m, betas);
         }

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.schedulers;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -31,7 +32,7 @@ public interface NoiseSource {
                     v[i] = (float) random.nextGaussian();
                 }
             }
-            NDArray a = manager.create(v, shape);
+            NDArray a = HostArrays.owned(manager.create(v, shape));
             if (dataType == DataType.FLOAT32) {
                 return a;
             }

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.schedulers;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -39,7 +40,7 @@ final class SchedulerSupport {
         java.util.Arrays.fill(dims, 1);
         dims[0] = values.length;
         NDManager m = like.getManager();
-        NDArray a = m.create(values, new Shape(dims));
+        NDArray a = HostArrays.owned(m.create(values, new Shape(dims)));
         return a.toType(like.getDataType(), false);
     }
 

@@ -22,7 +22,7 @@ public final class Noise {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) rng.nextGaussian();
         }
-        return manager.create(values, shape);
+        return HostArrays.owned(manager.create(values, shape));
     }
 
     /**

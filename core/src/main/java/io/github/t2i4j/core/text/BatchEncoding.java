@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.text;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
@@ -23,11 +24,11 @@ public record BatchEncoding(long[][] inputIds, long[][] attentionMask, int[] dro
 
     /** The ids as an INT64 array [B, L] on {@code manager}'s device. */
     public NDArray inputIds(NDManager manager) {
-        return manager.create(inputIds);
+        return HostArrays.owned(manager.create(inputIds));
     }
 
     /** The attention mask as an INT64 array [B, L] on {@code manager}'s device. */
     public NDArray attentionMask(NDManager manager) {
-        return manager.create(attentionMask);
+        return HostArrays.owned(manager.create(attentionMask));
     }
 }

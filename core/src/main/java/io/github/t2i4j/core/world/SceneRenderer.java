@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.world;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.github.t2i4j.core.image.Images;
@@ -104,7 +105,7 @@ public final class SceneRenderer {
 
     /** Renders the scene as a [3, H, W] float32 NDArray in [-1, 1] on the given manager. */
     public NDArray renderTensor(Scene scene, NDManager manager) {
-        return manager.create(renderCHW(scene), new ai.djl.ndarray.types.Shape(3, height, width));
+        return HostArrays.owned(manager.create(renderCHW(scene), new ai.djl.ndarray.types.Shape(3, height, width)));
     }
 
     /**

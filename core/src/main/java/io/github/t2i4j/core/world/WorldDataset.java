@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.world;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.image.Images;
@@ -110,7 +111,7 @@ public final class WorldDataset implements Iterable<WorldSample> {
             captions.add(s.caption());
             samples.add(s);
         }
-        return new WorldBatch(manager.create(data, new ai.djl.ndarray.types.Shape(batchSize, 3, h, w)), captions, samples);
+        return new WorldBatch(HostArrays.owned(manager.create(data, new ai.djl.ndarray.types.Shape(batchSize, 3, h, w))), captions, samples);
     }
 
     /** Consecutive batches from sample {@code start} (batch k covers start + k * batchSize onwards). */

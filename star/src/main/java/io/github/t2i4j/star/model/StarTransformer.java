@@ -1,5 +1,6 @@
 package io.github.t2i4j.star.model;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -91,7 +92,7 @@ public class StarTransformer extends Module {
                     "expected " + (config.tokens() - config.firstL()) + " teacher-forcing tokens, got "
                             + inputsWoFirstL.getShape());
         }
-        NDArray levels = m.create(BlockCausalMask.levels(pns), new Shape(l));
+        NDArray levels = HostArrays.owned(m.create(BlockCausalMask.levels(pns), new Shape(l)));
         NDArray lvl = lvlEmbed.forward(levels);
         NDArray h = x.add(lvl);
         x.close();
@@ -140,7 +141,7 @@ public class StarTransformer extends Module {
         if (x.getShape().get(1) != (long) pn * pn) {
             throw new IllegalArgumentException("scale " + k + " has " + pn * pn + " tokens, got " + x.getShape());
         }
-        NDArray level = m.create(new int[] {k});
+        NDArray level = HostArrays.owned(m.create(new int[] {k}));
         NDArray lvl = lvlEmbed.forward(level);
         NDArray h = x.add(lvl);
         x.close();

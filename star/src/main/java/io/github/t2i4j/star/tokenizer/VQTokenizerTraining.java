@@ -1,5 +1,6 @@
 package io.github.t2i4j.star.tokenizer;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -91,7 +92,7 @@ public final class VQTokenizerTraining {
         tokenizer.quantize().reinitCodes(dead, lastInputs, rng);
         usage.revive(dead);
         if (optimizer != null && optimizer.parameters().containsKey(CODEBOOK)) {
-            try (NDArray rows = optimizer.expAvg(CODEBOOK).getManager().create(toLong(dead))) {
+            try (NDArray rows = HostArrays.owned(optimizer.expAvg(CODEBOOK).getManager().create(toLong(dead)))) {
                 NDIndex index = new NDIndex("{}, :", rows);
                 optimizer.expAvg(CODEBOOK).set(index, 0f);
                 optimizer.expAvgSq(CODEBOOK).set(index, 0f);

@@ -1,5 +1,6 @@
 package io.github.t2i4j.star.tokenizer;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -338,10 +339,10 @@ public class VectorQuantizer2 extends Module {
         }
         NDArray weight = embedding.weight();
         try (NDArray detached = weight.stopGradient();
-                NDArray from = detached.getManager().create(rows).toDevice(candidates.getDevice(), false);
+                NDArray from = HostArrays.owned(detached.getManager().create(rows)).toDevice(candidates.getDevice(), false);
                 NDArray picked = candidates.stopGradient().get(new ai.djl.ndarray.index.NDIndex("{}, :", from));
                 NDArray value = picked.toType(weight.getDataType(), false).toDevice(weight.getDevice(), false);
-                NDArray to = detached.getManager().create(targets)) {
+                NDArray to = HostArrays.owned(detached.getManager().create(targets))) {
             detached.set(new ai.djl.ndarray.index.NDIndex("{}, :", to), value);
         }
     }

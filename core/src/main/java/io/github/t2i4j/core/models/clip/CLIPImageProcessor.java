@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.clip;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -180,8 +181,8 @@ public final class CLIPImageProcessor {
             shift[i] = (float) ((0.5 - mean) / std);
         }
         NDManager m = images.getManager();
-        NDArray a = m.create(scale, new Shape(1, c, 1, 1)).toDevice(images.getDevice(), false);
-        NDArray b = m.create(shift, new Shape(1, c, 1, 1)).toDevice(images.getDevice(), false);
+        NDArray a = HostArrays.owned(m.create(scale, new Shape(1, c, 1, 1))).toDevice(images.getDevice(), false);
+        NDArray b = HostArrays.owned(m.create(shift, new Shape(1, c, 1, 1))).toDevice(images.getDevice(), false);
         return images.mul(a.toType(images.getDataType(), false)).add(b.toType(images.getDataType(), false));
     }
 

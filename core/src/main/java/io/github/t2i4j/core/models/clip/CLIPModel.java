@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.clip;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import io.github.t2i4j.core.io.ModelFolder;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -162,7 +163,7 @@ public class CLIPModel extends Module {
      * checkpoints lie within the cap, where this equals transformers' unclamped {@code exp}.
      */
     public NDArray logitScaleExp(NDManager manager) {
-        NDArray cap = manager.create(MAX_LOGIT_SCALE);
+        NDArray cap = HostArrays.owned(manager.create(MAX_LOGIT_SCALE));
         NDArray scale = v(logitScale);
         cap = cap.toDevice(scale.getDevice(), false).toType(scale.getDataType(), false);
         return cap.minimum(scale).exp();

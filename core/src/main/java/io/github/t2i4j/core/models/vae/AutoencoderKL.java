@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.vae;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import io.github.t2i4j.core.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -267,7 +268,7 @@ public class AutoencoderKL extends Module {
         for (int i = 0; i < v.length; i++) {
             v[i] = values.get(i).floatValue();
         }
-        return like.getManager().create(v, new Shape(1, v.length, 1, 1)).toType(like.getDataType(), false);
+        return HostArrays.owned(like.getManager().create(v, new Shape(1, v.length, 1, 1))).toType(like.getDataType(), false);
     }
 
     private static void checkInput(String what, NDArray x, int channels) {

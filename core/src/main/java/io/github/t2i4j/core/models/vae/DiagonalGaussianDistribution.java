@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.vae;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
@@ -84,7 +85,7 @@ public class DiagonalGaussianDistribution implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             eps[i] = (float) rng.nextGaussian();
         }
-        try (NDArray noise = mean.getManager().create(eps, mean.getShape())) {
+        try (NDArray noise = HostArrays.owned(mean.getManager().create(eps, mean.getShape()))) {
             if (mean.getDataType() == DataType.FLOAT32) {
                 return sample(noise);
             }

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.world.clip;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -74,7 +75,7 @@ public final class WorldClip implements AutoCloseable {
             }
             System.arraycopy(Images.toCHW(img), 0, data, i * plane, plane);
         }
-        return m.create(data, new Shape(images.size(), 3, size, size));
+        return HostArrays.owned(m.create(data, new Shape(images.size(), 3, size, size)));
     }
 
     private static float[][] rows(NDArray f) {

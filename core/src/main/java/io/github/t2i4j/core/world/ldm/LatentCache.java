@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.world.ldm;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -111,7 +112,7 @@ final class LatentCache implements AutoCloseable {
      * with {@code eps} drawn from {@code rng}, times the VAE's scaling, on {@code manager}.
      */
     NDArray latents(long[] indices, SplittableRandom rng, AutoencoderKL vae, NDManager manager) {
-        NDArray idx = manager.create(indices);
+        NDArray idx = HostArrays.owned(manager.create(indices));
         try (NDArray rows = moments.get(new NDIndex("{}", idx)).toType(DataType.FLOAT32, false);
                 DiagonalGaussianDistribution d = new DiagonalGaussianDistribution(rows);
                 NDArray eps = LdmData.gaussian(manager, rng, d.mean().getShape());

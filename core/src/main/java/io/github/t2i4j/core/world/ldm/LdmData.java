@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.world.ldm;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -24,7 +25,7 @@ final class LdmData {
         for (int i = 0; i < n; i++) {
             v[i] = (float) nextGaussian(rng);
         }
-        return manager.create(v, shape);
+        return HostArrays.owned(manager.create(v, shape));
     }
 
     /** A standard normal value (Marsaglia's polar method; SplittableRandom has no nextGaussian on Java 17). */
@@ -68,7 +69,7 @@ final class LdmData {
         for (int i = 0; i < examples.size(); i++) {
             System.arraycopy(renderer.renderCHW(examples.get(i).scene()), 0, data, i * plane, plane);
         }
-        return manager.create(data, new Shape(examples.size(), 3, size, size));
+        return HostArrays.owned(manager.create(data, new Shape(examples.size(), 3, size, size)));
     }
 
     /** Freezes every parameter of a model that is used but not trained (no gradients, no graph). */

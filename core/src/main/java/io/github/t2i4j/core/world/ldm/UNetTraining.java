@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.world.ldm;
 
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -355,7 +356,7 @@ public final class UNetTraining {
                     nanos[1] += c - bTime;
                     nanos[2] += d - c;
                     NDArray noise = LdmData.gaussian(manager, rng, latents.getShape());
-                    NDArray timesteps = manager.create(t);
+                    NDArray timesteps = HostArrays.owned(manager.create(t));
                     NDArray noisy = noiseSchedule.addNoise(latents, noise, timesteps);
                     NDArray pred = unet.forward(noisy, timesteps, context, null);
                     return pred.sub(noise).square().mean();
@@ -449,7 +450,7 @@ public final class UNetTraining {
                         NDArray noise = LdmData.gaussian(s, rng, latents.getShape());
                         long[] ts = new long[part.size()];
                         java.util.Arrays.fill(ts, t);
-                        NDArray timesteps = s.create(ts);
+                        NDArray timesteps = HostArrays.owned(s.create(ts));
                         NDArray pred = unet.forward(schedule.addNoise(latents, noise, timesteps), timesteps, context, null);
                         sum += pred.sub(noise).square().mean().getFloat() * part.size();
                         count += part.size();
