@@ -33,7 +33,7 @@ final class TrainUnetCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "target/world-ldm/pipeline", paramLabel = "DIR", description = "Exported pipeline directory (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--latent-cache", description = "Training samples whose VAE latents are encoded once and reused (default: the job's, 131072; 0 encodes every batch).")
+    @Option(names = "--latent-cache", description = "Training samples whose VAE latents are encoded once and reused (default: the job's, 65536; 0 encodes every batch).")
     Integer latentCache;
 
     @Mixin TrainingRunOptions run;
