@@ -1,6 +1,7 @@
 package io.github.t2i4j.star.model;
 
 import ai.djl.ndarray.NDArray;
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
@@ -38,6 +39,6 @@ public final class BlockCausalMask {
                 bias[i * l + j] = lvl[i] >= lvl[j] ? 0f : Float.NEGATIVE_INFINITY;
             }
         }
-        return manager.create(bias, new Shape(l, l));
+        return HostArrays.owned(manager.create(bias, new Shape(l, l)));
     }
 }

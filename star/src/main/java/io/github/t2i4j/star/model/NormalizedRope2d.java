@@ -1,6 +1,7 @@
 package io.github.t2i4j.star.model;
 
 import ai.djl.ndarray.NDArray;
+import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
@@ -103,9 +104,10 @@ public final class NormalizedRope2d {
                 row++;
             }
         }
+        // PyTorch-owned copies: autograd saves the tables for q/k's backward, beyond a close()
         return new Tables(
-                manager.create(cos, new Shape(total, headDim)),
-                manager.create(sin, new Shape(total, headDim)));
+                HostArrays.owned(manager.create(cos, new Shape(total, headDim))),
+                HostArrays.owned(manager.create(sin, new Shape(total, headDim))));
     }
 
     /**
