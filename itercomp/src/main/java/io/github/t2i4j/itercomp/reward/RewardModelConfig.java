@@ -1,7 +1,6 @@
 package io.github.t2i4j.itercomp.reward;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
+import io.github.t2i4j.core.io.JsonFiles;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -169,12 +168,7 @@ public record RewardModelConfig(
     }
 
     public void save(Path file) {
-        Gson gson = new GsonBuilder().setPrettyPrinting().create();
-        try {
-            Files.writeString(file, gson.toJson(toJson()), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        JsonFiles.writeObject(file, toJson());
     }
 
     private static JsonElement req(JsonObject o, String key) {

@@ -1,13 +1,10 @@
 package io.github.t2i4j.core.models.vae;
 
+import io.github.t2i4j.core.io.JsonFiles;
 import com.google.gson.JsonArray;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,7 +111,7 @@ public record AutoencoderKLConfig(
 
     /** Reads a diffusers {@code config.json}. */
     public static AutoencoderKLConfig fromJson(Path path) {
-        return fromJson(io.github.t2i4j.core.io.JsonFiles.readObject(path, "VAE config"));
+        return fromJson(JsonFiles.readObject(path, "VAE config"));
     }
 
     /** Builds the config from parsed {@code config.json} content, with diffusers' defaults. */
@@ -186,13 +183,7 @@ public record AutoencoderKLConfig(
 
     /** Writes {@link #toJson()} as {@code dir/config.json}. */
     public void save(Path dir) {
-        Path file = dir.resolve("config.json");
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(toJson()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        JsonFiles.writeObject(dir.resolve("config.json"), toJson());
     }
 
     /** A copy with another {@code scaling_factor} (e.g. measured on the latents of a trained VAE). */
