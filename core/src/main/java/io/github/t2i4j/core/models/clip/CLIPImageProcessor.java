@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.clip;
 
+import io.github.t2i4j.core.io.ConfigJson;
 import io.github.t2i4j.core.io.JsonFiles;
 import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
