@@ -45,30 +45,12 @@ public class DDIMScheduler extends AbstractScheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        checkSteps(numInferenceSteps);
-        long[] t = NoiseSchedules.discreteTimesteps(config, numInferenceSteps);
-        timesteps = new float[t.length];
-        for (int i = 0; i < t.length; i++) {
-            timesteps[i] = t[i];
-        }
-        this.numInferenceSteps = numInferenceSteps;
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, float t) {
-        return sample;
+        setDiscreteTimesteps(numInferenceSteps);
     }
 
     @Override
     public NDArray step(NDArray modelOutput, float timestep, NDArray sample, NoiseSource noise) {
-        if (numInferenceSteps == 0) {
-            throw new IllegalStateException("DDIMScheduler: call setTimesteps before step");
-        }
+        requireTimesteps();
         int t = trainIndex(timestep);
         int prevT = t - config.numTrainTimesteps() / numInferenceSteps;
         return SchedulerSupport.scoped(() -> {
@@ -76,28 +58,22 @@ public class DDIMScheduler extends AbstractScheduler {
             float acPrev = prevT >= 0 ? alphasCumprod[prevT] : finalAlphaCumprod;
             float betaProdT = 1f - acT;
 
-            NDArray predOriginal;
+            NDArray predOriginal = predictOriginal(modelOutput, sample, acT);
             NDArray predEpsilon;
             switch (config.predictionType()) {
                 case "epsilon":
-                    predOriginal = sample.sub(modelOutput.mul(sqrt(betaProdT))).div(sqrt(acT));
                     predEpsilon = modelOutput;
                     break;
-                case "sample":
-                    predOriginal = modelOutput;
+                case "sample": // from x0 before clipping, as diffusers
                     predEpsilon = sample.sub(predOriginal.mul(sqrt(acT))).div(sqrt(betaProdT));
                     break;
                 case "v_prediction":
-                    predOriginal = sample.mul(sqrt(acT)).sub(modelOutput.mul(sqrt(betaProdT)));
                     predEpsilon = modelOutput.mul(sqrt(acT)).add(sample.mul(sqrt(betaProdT)));
                     break;
                 default:
                     throw new IllegalStateException(config.predictionType());
             }
-            if (config.clipSample()) {
-                float r = (float) config.clipSampleRange();
-                predOriginal = predOriginal.clip(-r, r);
-            }
+            predOriginal = clipSample(predOriginal);
             // sigma_t(eta), formula (16) of the DDIM paper
             float variance = (1f - acPrev) / betaProdT * (1f - acT / acPrev);
             float std = eta * sqrt(variance);
@@ -109,10 +85,5 @@ public class DDIMScheduler extends AbstractScheduler {
             }
             return prev;
         }, modelOutput, sample);
-    }
-
-    @Override
-    public NDArray addNoise(NDArray original, NDArray noise, NDArray timesteps) {
-        return SchedulerSupport.addNoise(alphasCumprod, original, noise, timesteps);
     }
 }

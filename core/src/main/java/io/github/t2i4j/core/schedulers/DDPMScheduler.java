@@ -4,7 +4,6 @@ import static io.github.t2i4j.core.schedulers.SchedulerSupport.sqrt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDScope;
 
 /**
  * diffusers' {@code DDPMScheduler}: ancestral sampling of Ho et al. (2020), and the forward
@@ -35,23 +34,7 @@ public class DDPMScheduler extends AbstractScheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        checkSteps(numInferenceSteps);
-        long[] t = NoiseSchedules.discreteTimesteps(config, numInferenceSteps);
-        timesteps = new float[t.length];
-        for (int i = 0; i < t.length; i++) {
-            timesteps[i] = t[i];
-        }
-        this.numInferenceSteps = numInferenceSteps;
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, float t) {
-        return sample;
+        setDiscreteTimesteps(numInferenceSteps);
     }
 
     private int previousTimestep(int t) {
@@ -80,24 +63,7 @@ public class DDPMScheduler extends AbstractScheduler {
             float currentAlpha = acT / acPrev;
             float currentBeta = 1f - currentAlpha;
 
-            NDArray predOriginal;
-            switch (config.predictionType()) {
-                case "epsilon":
-                    predOriginal = sample.sub(out.mul(sqrt(betaProdT))).div(sqrt(acT));
-                    break;
-                case "sample":
-                    predOriginal = out;
-                    break;
-                case "v_prediction":
-                    predOriginal = sample.mul(sqrt(acT)).sub(out.mul(sqrt(betaProdT)));
-                    break;
-                default:
-                    throw new IllegalStateException(config.predictionType());
-            }
-            if (config.clipSample()) {
-                float r = (float) config.clipSampleRange();
-                predOriginal = predOriginal.clip(-r, r);
-            }
+            NDArray predOriginal = clipSample(predictOriginal(out, sample, acT));
             float origCoeff = sqrt(acPrev) * currentBeta / betaProdT;
             float sampleCoeff = sqrt(currentAlpha) * betaProdPrev / betaProdT;
             NDArray prev = predOriginal.mul(origCoeff).add(sample.mul(sampleCoeff));
@@ -142,10 +108,5 @@ public class DDPMScheduler extends AbstractScheduler {
                     "variance_type learned/learned_range needs a model output with twice the sample's channels");
         }
         return predictedVariance;
-    }
-
-    @Override
-    public NDArray addNoise(NDArray original, NDArray noise, NDArray timesteps) {
-        return SchedulerSupport.addNoise(alphasCumprod, original, noise, timesteps);
     }
 }

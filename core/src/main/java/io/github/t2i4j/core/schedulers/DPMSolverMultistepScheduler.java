@@ -178,14 +178,18 @@ public class DPMSolverMultistepScheduler extends AbstractScheduler {
 
     /** Drops the stored model outputs and the step index. */
     private void resetState() {
+        closeModelOutputs();
+        lowerOrderNums = 0;
+        stepIndex = -1;
+    }
+
+    private void closeModelOutputs() {
         for (int i = 0; i < modelOutputs.length; i++) {
             if (modelOutputs[i] != null) {
                 modelOutputs[i].close();
                 modelOutputs[i] = null;
             }
         }
-        lowerOrderNums = 0;
-        stepIndex = -1;
     }
 
     /** The sigmas of the current schedule, followed by the final one (a copy). */
@@ -193,42 +197,48 @@ public class DPMSolverMultistepScheduler extends AbstractScheduler {
         return sigmas.clone();
     }
 
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, float t) {
-        return sample;
-    }
-
-    private void initStepIndex(float t) {
+    /**
+     * The schedule index of timestep {@code t}, as diffusers' {@code index_for_timestep}: its
+     * second occurrence if it has two, else its first, else the last index.
+     */
+    private int indexOfTimestep(float t) {
         int first = -1;
         for (int i = 0; i < timesteps.length; i++) {
             if (timesteps[i] == t) {
                 if (first >= 0) {
-                    stepIndex = i;
-                    return;
+                    return i;
                 }
                 first = i;
             }
         }
-        stepIndex = first >= 0 ? first : timesteps.length - 1;
+        return first >= 0 ? first : timesteps.length - 1;
     }
 
-    /** alpha_t = 1 / sqrt(sigma^2 + 1), sigma_t = sigma * alpha_t (float32, as diffusers). */
-    private static float alphaOf(float sigma) {
-        return 1f / sqrt(sigma * sigma + 1f);
+    /**
+     * The VP coefficients of {@code x_t = alpha_t x_0 + sigma_t eps} at one schedule sigma, and
+     * the half log-SNR {@code lambda_t = log alpha_t - log sigma_t} (float32, as diffusers).
+     */
+    private record AlphaSigma(float alpha, float sigma) {
+        static AlphaSigma of(float sigma) {
+            float alpha = 1f / sqrt(sigma * sigma + 1f);
+            return new AlphaSigma(alpha, sigma * alpha);
+        }
+
+        float lambda() {
+            return log(alpha) - log(sigma);
+        }
+    }
+
+    /** {@link AlphaSigma} at schedule index {@code i}. */
+    private AlphaSigma at(int i) {
+        return AlphaSigma.of(sigmas[i]);
     }
 
     @Override
     public NDArray step(NDArray modelOutput, float t, NDArray sample, NoiseSource noise) {
-        if (numInferenceSteps == 0) {
-            throw new IllegalStateException("DPMSolverMultistepScheduler: call setTimesteps before step");
-        }
+        requireTimesteps();
         if (stepIndex < 0) {
-            initStepIndex(t);
+            stepIndex = indexOfTimestep(t);
         }
         int n = timesteps.length;
         if (stepIndex >= n) {
@@ -271,21 +281,16 @@ public class DPMSolverMultistepScheduler extends AbstractScheduler {
         stepIndex++;
         if (stepIndex == n) {
             // the run is over: free the stored outputs now rather than at the next setTimesteps
-            for (int i = 0; i < modelOutputs.length; i++) {
-                if (modelOutputs[i] != null) {
-                    modelOutputs[i].close();
-                    modelOutputs[i] = null;
-                }
-            }
+            closeModelOutputs();
         }
         return prev;
     }
 
     /** The data prediction x0 (DPM-Solver++) or the noise prediction (DPM-Solver) from the model output. */
     private NDArray convertModelOutput(NDArray modelOutput, NDArray sample) {
-        float sigma = sigmas[stepIndex];
-        float alphaT = alphaOf(sigma);
-        float sigmaT = sigma * alphaT;
+        AlphaSigma s = at(stepIndex);
+        float alphaT = s.alpha();
+        float sigmaT = s.sigma();
         String p = config.predictionType();
         if (algorithm.endsWith("++")) {
             switch (p) {
@@ -311,18 +316,14 @@ public class DPMSolverMultistepScheduler extends AbstractScheduler {
         }
     }
 
-    private float lambdaOf(float alpha, float sigma) {
-        return log(alpha) - log(sigma);
-    }
-
     private NDArray firstOrderUpdate(NDArray m, NDArray sample, NDArray noise) {
-        float sT = sigmas[stepIndex + 1];
-        float sS = sigmas[stepIndex];
-        float alphaT = alphaOf(sT);
-        float sigmaT = sT * alphaT;
-        float alphaS = alphaOf(sS);
-        float sigmaS = sS * alphaS;
-        float h = lambdaOf(alphaT, sigmaT) - lambdaOf(alphaS, sigmaS);
+        AlphaSigma t = at(stepIndex + 1);
+        AlphaSigma s = at(stepIndex);
+        float alphaT = t.alpha();
+        float sigmaT = t.sigma();
+        float alphaS = s.alpha();
+        float sigmaS = s.sigma();
+        float h = t.lambda() - s.lambda();
         switch (algorithm) {
             case "dpmsolver++":
                 return sample.mul(sigmaT / sigmaS).sub(m.mul(alphaT * (exp(-h) - 1f)));
@@ -342,22 +343,17 @@ public class DPMSolverMultistepScheduler extends AbstractScheduler {
     }
 
     private NDArray secondOrderUpdate(NDArray sample, NDArray noise) {
-        float sT = sigmas[stepIndex + 1];
-        float sS0 = sigmas[stepIndex];
-        float sS1 = sigmas[stepIndex - 1];
-        float alphaT = alphaOf(sT);
-        float sigmaT = sT * alphaT;
-        float alphaS0 = alphaOf(sS0);
-        float sigmaS0 = sS0 * alphaS0;
-        float alphaS1 = alphaOf(sS1);
-        float sigmaS1 = sS1 * alphaS1;
-        float lambdaT = lambdaOf(alphaT, sigmaT);
-        float lambdaS0 = lambdaOf(alphaS0, sigmaS0);
-        float lambdaS1 = lambdaOf(alphaS1, sigmaS1);
+        AlphaSigma t = at(stepIndex + 1);
+        AlphaSigma s0 = at(stepIndex);
+        AlphaSigma s1 = at(stepIndex - 1);
+        float alphaT = t.alpha();
+        float sigmaT = t.sigma();
+        float alphaS0 = s0.alpha();
+        float sigmaS0 = s0.sigma();
         NDArray m0 = modelOutputs[order - 1];
         NDArray m1 = modelOutputs[order - 2];
-        float h = lambdaT - lambdaS0;
-        float h0 = lambdaS0 - lambdaS1;
+        float h = t.lambda() - s0.lambda();
+        float h0 = s0.lambda() - s1.lambda();
         float r0 = h0 / h;
         NDArray d0 = m0;
         NDArray d1 = m0.sub(m1).mul(1f / r0);
@@ -399,28 +395,20 @@ public class DPMSolverMultistepScheduler extends AbstractScheduler {
     }
 
     private NDArray thirdOrderUpdate(NDArray sample) {
-        float sT = sigmas[stepIndex + 1];
-        float sS0 = sigmas[stepIndex];
-        float sS1 = sigmas[stepIndex - 1];
-        float sS2 = sigmas[stepIndex - 2];
-        float alphaT = alphaOf(sT);
-        float sigmaT = sT * alphaT;
-        float alphaS0 = alphaOf(sS0);
-        float sigmaS0 = sS0 * alphaS0;
-        float alphaS1 = alphaOf(sS1);
-        float sigmaS1 = sS1 * alphaS1;
-        float alphaS2 = alphaOf(sS2);
-        float sigmaS2 = sS2 * alphaS2;
-        float lambdaT = lambdaOf(alphaT, sigmaT);
-        float lambdaS0 = lambdaOf(alphaS0, sigmaS0);
-        float lambdaS1 = lambdaOf(alphaS1, sigmaS1);
-        float lambdaS2 = lambdaOf(alphaS2, sigmaS2);
+        AlphaSigma t = at(stepIndex + 1);
+        AlphaSigma s0 = at(stepIndex);
+        AlphaSigma s1 = at(stepIndex - 1);
+        AlphaSigma s2 = at(stepIndex - 2);
+        float alphaT = t.alpha();
+        float sigmaT = t.sigma();
+        float alphaS0 = s0.alpha();
+        float sigmaS0 = s0.sigma();
         NDArray m0 = modelOutputs[2];
         NDArray m1 = modelOutputs[1];
         NDArray m2 = modelOutputs[0];
-        float h = lambdaT - lambdaS0;
-        float h0 = lambdaS0 - lambdaS1;
-        float h1 = lambdaS1 - lambdaS2;
+        float h = t.lambda() - s0.lambda();
+        float h0 = s0.lambda() - s1.lambda();
+        float h1 = s1.lambda() - s2.lambda();
         float r0 = h0 / h;
         float r1 = h1 / h;
         NDArray d10 = m0.sub(m1).mul(1f / r0);
@@ -451,23 +439,9 @@ public class DPMSolverMultistepScheduler extends AbstractScheduler {
         float[] a = new float[t.length];
         float[] s = new float[t.length];
         for (int i = 0; i < t.length; i++) {
-            int first = -1;
-            int idx = -1;
-            for (int j = 0; j < this.timesteps.length; j++) {
-                if (this.timesteps[j] == (float) t[i]) {
-                    if (first >= 0) {
-                        idx = j;
-                        break;
-                    }
-                    first = j;
-                }
-            }
-            if (idx < 0) {
-                idx = first >= 0 ? first : this.timesteps.length - 1;
-            }
-            float sigma = sigmas[idx];
-            a[i] = alphaOf(sigma);
-            s[i] = sigma * a[i];
+            AlphaSigma as = at(indexOfTimestep((float) t[i]));
+            a[i] = as.alpha();
+            s[i] = as.sigma();
         }
         return SchedulerSupport.scoped(() -> SchedulerSupport.column(a, original).mul(original)
                 .add(SchedulerSupport.column(s, original).mul(noise)), original, noise, timesteps);

@@ -1,7 +1,12 @@
 package io.github.t2i4j.core.text;
 
-import com.google.gson.JsonElement;
+import static io.github.t2i4j.core.io.ConfigJson.doubleOr;
+import static io.github.t2i4j.core.io.ConfigJson.intOr;
+import static io.github.t2i4j.core.io.ConfigJson.requirePositive;
+import static io.github.t2i4j.core.io.ConfigJson.stringOr;
+
 import com.google.gson.JsonObject;
+import io.github.t2i4j.core.io.JsonFiles;
 import java.nio.file.Path;
 
 /**
@@ -73,7 +78,7 @@ public record CLIPTextConfig(
 
     /** Reads a {@code config.json}. */
     public static CLIPTextConfig fromJson(Path file) {
-        return fromJson(io.github.t2i4j.core.io.JsonFiles.readObject(file, "CLIP text config"));
+        return fromJson(JsonFiles.readObject(file, "CLIP text config"));
     }
 
     /**
@@ -100,54 +105,5 @@ public record CLIPTextConfig(
                 intOr(o, "bos_token_id", d.bosTokenId()),
                 intOr(o, "eos_token_id", d.eosTokenId()),
                 intOr(o, "pad_token_id", d.padTokenId()));
-    }
-
-    private static JsonElement get(JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? null : e;
-    }
-
-    private static int intOr(JsonObject o, String key, int def) {
-        JsonElement e = get(o, key);
-        if (e == null) {
-            return def;
-        }
-        try {
-            return e.getAsJsonPrimitive().getAsBigDecimal().intValueExact();
-        } catch (RuntimeException ex) {
-            throw new IllegalArgumentException("config key " + key + " must be an integer, got " + e);
-        }
-    }
-
-    private static double doubleOr(JsonObject o, String key, double def) {
-        JsonElement e = get(o, key);
-        if (e == null) {
-            return def;
-        }
-        try {
-            if (!e.getAsJsonPrimitive().isNumber()) {
-                throw new IllegalArgumentException();
-            }
-            return e.getAsDouble();
-        } catch (RuntimeException ex) {
-            throw new IllegalArgumentException("config key " + key + " must be a number, got " + e);
-        }
-    }
-
-    private static String stringOr(JsonObject o, String key, String def) {
-        JsonElement e = get(o, key);
-        if (e == null) {
-            return def;
-        }
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-            throw new IllegalArgumentException("config key " + key + " must be a string, got " + e);
-        }
-        return e.getAsString();
-    }
-
-    private static void requirePositive(String key, int value) {
-        if (value <= 0) {
-            throw new IllegalArgumentException("config key " + key + " must be positive, got " + value);
-        }
     }
 }

@@ -11,30 +11,17 @@ import java.util.List;
  *     condition on this)
  * @param poolerOutput [B, D], {@code lastHiddenState} at each row's EOS token
  * @param hiddenStates transformers' {@code hidden_states}: the embeddings followed by the output of
- *     every layer, without the final layer norm (numHiddenLayers + 1 arrays)
+ *     every layer, without the final layer norm (numHiddenLayers + 1 arrays); diffusers' {@code
+ *     clip_skip = n} takes {@link #hiddenState hiddenState(-(n + 1))}
  * @param textEmbeds [B, projection_dim], {@code poolerOutput @ text_projection^T}; null for {@link
  *     CLIPTextModel}
  */
 public record CLIPTextModelOutput(
-        NDArray lastHiddenState, NDArray poolerOutput, List<NDArray> hiddenStates, NDArray textEmbeds) {
+        NDArray lastHiddenState, NDArray poolerOutput, List<NDArray> hiddenStates, NDArray textEmbeds)
+        implements BaseModelOutputWithPooling {
 
     public CLIPTextModelOutput {
         hiddenStates = List.copyOf(hiddenStates);
-    }
-
-    /**
-     * {@code hidden_states[index]}, with Python's negative indices: 0 is the embeddings, k the
-     * output of layer k-1, -1 the last layer's output (before the final norm), -2 the penultimate.
-     * diffusers' {@code clip_skip = n} takes {@code hiddenState(-(n + 1))}.
-     */
-    public NDArray hiddenState(int index) {
-        int n = hiddenStates.size();
-        int i = index < 0 ? n + index : index;
-        if (i < 0 || i >= n) {
-            throw new IndexOutOfBoundsException(
-                    "hidden state index " + index + " out of range for " + n + " hidden states");
-        }
-        return hiddenStates.get(i);
     }
 
     /** Output of the second-to-last layer, without the final norm: what SDXL conditions on. */

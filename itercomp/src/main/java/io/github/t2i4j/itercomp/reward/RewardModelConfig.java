@@ -1,16 +1,14 @@
 package io.github.t2i4j.itercomp.reward;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonElement;
+import static io.github.t2i4j.core.io.ConfigJson.requireDouble;
+import static io.github.t2i4j.core.io.ConfigJson.requireInt;
+import static io.github.t2i4j.core.io.ConfigJson.requireObject;
+import static io.github.t2i4j.core.io.ConfigJson.requirePositive;
+
+import io.github.t2i4j.core.io.JsonFiles;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.github.t2i4j.core.models.clip.CLIPVisionConfig;
 import io.github.t2i4j.core.text.CLIPEncoderConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -49,12 +47,12 @@ public record RewardModelConfig(
     public static final int[] HEAD_WIDTHS = {128, 64, 16, 1};
 
     public RewardModelConfig {
-        positive("text_hidden_size", textHiddenSize);
-        positive("text_intermediate_size", textIntermediateSize);
-        positive("text_layers", textLayers);
-        positive("text_heads", textHeads);
-        positive("vocab_size", vocabSize);
-        positive("max_position_embeddings", maxPositionEmbeddings);
+        requirePositive("text_hidden_size", textHiddenSize);
+        requirePositive("text_intermediate_size", textIntermediateSize);
+        requirePositive("text_layers", textLayers);
+        requirePositive("text_heads", textHeads);
+        requirePositive("vocab_size", vocabSize);
+        requirePositive("max_position_embeddings", maxPositionEmbeddings);
         if (textHiddenSize % textHeads != 0) {
             throw new IllegalArgumentException(
                     "text_hidden_size " + textHiddenSize + " is not divisible by text_heads " + textHeads);
@@ -148,46 +146,23 @@ public record RewardModelConfig(
             throw new IllegalArgumentException("model_type: expected t2i4j_reward_model, got " + o.get("model_type"));
         }
         return new RewardModelConfig(
-                req(o, "text_hidden_size").getAsInt(),
-                req(o, "text_intermediate_size").getAsInt(),
-                req(o, "text_layers").getAsInt(),
-                req(o, "text_heads").getAsInt(),
-                req(o, "vocab_size").getAsInt(),
-                req(o, "max_position_embeddings").getAsInt(),
-                CLIPVisionConfig.fromJson(req(o, "vision_config").getAsJsonObject()),
-                req(o, "frozen_fraction").getAsDouble(),
-                req(o, "score_mean").getAsDouble(),
-                req(o, "score_std").getAsDouble());
+                requireInt(o, "text_hidden_size"),
+                requireInt(o, "text_intermediate_size"),
+                requireInt(o, "text_layers"),
+                requireInt(o, "text_heads"),
+                requireInt(o, "vocab_size"),
+                requireInt(o, "max_position_embeddings"),
+                CLIPVisionConfig.fromJson(requireObject(o, "vision_config")),
+                requireDouble(o, "frozen_fraction"),
+                requireDouble(o, "score_mean"),
+                requireDouble(o, "score_std"));
     }
 
     public static RewardModelConfig fromJson(Path file) {
-        try {
-            return fromJson(JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
+        return fromJson(JsonFiles.readObject(file, "reward model config"));
     }
 
     public void save(Path file) {
-        Gson gson = new GsonBuilder().setPrettyPrinting().create();
-        try {
-            Files.writeString(file, gson.toJson(toJson()), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-    }
-
-    private static JsonElement req(JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) {
-            throw new IllegalArgumentException("reward model config: missing " + key);
-        }
-        return e;
-    }
-
-    private static void positive(String key, int v) {
-        if (v <= 0) {
-            throw new IllegalArgumentException(key + " must be positive, got " + v);
-        }
+        JsonFiles.writeObject(file, toJson());
     }
 }

@@ -1,10 +1,16 @@
 package io.github.t2i4j.star.model;
 
+import static io.github.t2i4j.core.io.ConfigJson.doubleOr;
+import static io.github.t2i4j.core.io.ConfigJson.intOr;
+import static io.github.t2i4j.core.io.ConfigJson.intsOr;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.github.t2i4j.core.io.JsonFiles;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Hyper-parameters of a {@link StarTransformer} (the arguments of STAR's {@code VAR} class that this
@@ -69,7 +75,7 @@ public record StarConfig(
 
     /** Reads a config.json with STAR's argument names. */
     public static StarConfig fromJson(Path file) {
-        return fromJson(io.github.t2i4j.core.io.JsonFiles.readObject(file, "STAR config"));
+        return fromJson(JsonFiles.readObject(file, "STAR config"));
     }
 
     /**
@@ -84,18 +90,8 @@ public record StarConfig(
         rejectUnless(o, "enable_cross", true);
         rejectUnless(o, "attn_l2_norm", true);
         StarConfig d = defaults();
-        int[] pns = d.patchNums;
-        JsonElement p = o.get("patch_nums");
-        if (p != null && !p.isJsonNull()) {
-            if (!p.isJsonArray()) {
-                throw new IllegalArgumentException("config key patch_nums must be a list, got " + p);
-            }
-            JsonArray a = p.getAsJsonArray();
-            pns = new int[a.size()];
-            for (int i = 0; i < pns.length; i++) {
-                pns[i] = a.get(i).getAsInt();
-            }
-        }
+        List<Integer> given = intsOr(o, "patch_nums", null);
+        int[] pns = given == null ? d.patchNums : given.stream().mapToInt(Integer::intValue).toArray();
         return new StarConfig(
                 intOr(o, "vocab_size", d.vocabSize), intOr(o, "Cvae", d.cvae),
                 intOr(o, "embed_dim", d.embedDim), intOr(o, "depth", d.depth),
@@ -130,30 +126,6 @@ public record StarConfig(
         JsonElement e = o.get(key);
         if (e != null && !e.isJsonNull() && e.getAsBoolean() != supported) {
             throw new IllegalArgumentException("unsupported " + key + ": " + e + " (only " + supported + ")");
-        }
-    }
-
-    private static int intOr(JsonObject o, String key, int def) {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) {
-            return def;
-        }
-        try {
-            return e.getAsJsonPrimitive().getAsBigDecimal().intValueExact();
-        } catch (RuntimeException ex) {
-            throw new IllegalArgumentException("config key " + key + " must be an integer, got " + e);
-        }
-    }
-
-    private static double doubleOr(JsonObject o, String key, double def) {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) {
-            return def;
-        }
-        try {
-            return e.getAsDouble();
-        } catch (RuntimeException ex) {
-            throw new IllegalArgumentException("config key " + key + " must be a number, got " + e);
         }
     }
 

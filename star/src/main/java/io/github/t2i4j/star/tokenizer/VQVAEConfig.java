@@ -1,10 +1,14 @@
 package io.github.t2i4j.star.tokenizer;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
+import static io.github.t2i4j.core.io.ConfigJson.boolOr;
+import static io.github.t2i4j.core.io.ConfigJson.doubleOr;
+import static io.github.t2i4j.core.io.ConfigJson.intOr;
+import static io.github.t2i4j.core.io.ConfigJson.intsOr;
+import static io.github.t2i4j.core.io.ConfigJson.requirePositive;
+
 import com.google.gson.JsonObject;
+import io.github.t2i4j.core.io.JsonFiles;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -64,10 +68,10 @@ public record VQVAEConfig(
     public VQVAEConfig {
         chMult = List.copyOf(chMult);
         vPatchNums = List.copyOf(vPatchNums);
-        positive("vocab_size", vocabSize);
-        positive("z_channels", zChannels);
-        positive("ch", ch);
-        positive("num_res_blocks", numResBlocks);
+        requirePositive("vocab_size", vocabSize);
+        requirePositive("z_channels", zChannels);
+        requirePositive("ch", ch);
+        requirePositive("num_res_blocks", numResBlocks);
         if (chMult.isEmpty()) {
             throw new IllegalArgumentException("ch_mult must not be empty");
         }
@@ -76,7 +80,7 @@ public record VQVAEConfig(
                     "ch " + ch + " is not divisible by the " + NORM_GROUPS + " GroupNorm groups");
         }
         for (int m : chMult) {
-            positive("ch_mult", m);
+            requirePositive("ch_mult", m);
             if ((long) ch * m % NORM_GROUPS != 0) {
                 throw new IllegalArgumentException(
                         "ch_mult entry " + m + " gives " + (ch * m) + " channels, not divisible by "
@@ -124,28 +128,28 @@ public record VQVAEConfig(
 
     /** Reads a JSON file with VQVAE constructor arguments. */
     public static VQVAEConfig fromJson(Path path) {
-        return fromJson(io.github.t2i4j.core.io.JsonFiles.readObject(path, "VQVAE config"));
+        return fromJson(JsonFiles.readObject(path, "VQVAE config"));
     }
 
     /** Builds the config from parsed JSON, with VAR's defaults for absent keys. */
     public static VQVAEConfig fromJson(JsonObject o) {
         return new VQVAEConfig(
-                getInt(o, "vocab_size", 4096),
-                getInt(o, "z_channels", 32),
-                getInt(o, "ch", 128),
-                getInts(o, "ch_mult", List.of(1, 1, 2, 2, 4)),
-                getInt(o, "num_res_blocks", 2),
-                getBool(o, "using_sa", true),
-                getBool(o, "using_mid_sa", true),
-                getDouble(o, "dropout", 0.0),
-                getDouble(o, "beta", 0.25),
-                getBool(o, "using_znorm", false),
-                getInt(o, "quant_conv_ks", 3),
-                getDouble(o, "quant_resi", 0.5),
-                getInt(o, "share_quant_resi", 4),
-                getInt(o, "default_qresi_counts", 0),
-                getInts(o, "v_patch_nums", List.of(1, 2, 3, 4, 5, 6, 8, 10, 13, 16)),
-                getBool(o, "test_mode", true));
+                intOr(o, "vocab_size", 4096),
+                intOr(o, "z_channels", 32),
+                intOr(o, "ch", 128),
+                intsOr(o, "ch_mult", List.of(1, 1, 2, 2, 4)),
+                intOr(o, "num_res_blocks", 2),
+                boolOr(o, "using_sa", true),
+                boolOr(o, "using_mid_sa", true),
+                doubleOr(o, "dropout", 0.0),
+                doubleOr(o, "beta", 0.25),
+                boolOr(o, "using_znorm", false),
+                intOr(o, "quant_conv_ks", 3),
+                doubleOr(o, "quant_resi", 0.5),
+                intOr(o, "share_quant_resi", 4),
+                intOr(o, "default_qresi_counts", 0),
+                intsOr(o, "v_patch_nums", List.of(1, 2, 3, 4, 5, 6, 8, 10, 13, 16)),
+                boolOr(o, "test_mode", true));
     }
 
     /** The same configuration with another scale schedule (e.g. for a larger image size). */
@@ -214,71 +218,5 @@ public record VQVAEConfig(
             }
             prev = pn;
         }
-    }
-
-    private static void positive(String key, int v) {
-        if (v <= 0) {
-            throw new IllegalArgumentException(key + " must be positive, got " + v);
-        }
-    }
-
-    private static JsonElement get(JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? null : e;
-    }
-
-    private static int getInt(JsonObject o, String key, int def) {
-        JsonElement e = get(o, key);
-        if (e == null) {
-            return def;
-        }
-        try {
-            return e.getAsJsonPrimitive().getAsBigDecimal().intValueExact();
-        } catch (RuntimeException ex) {
-            throw new IllegalArgumentException(key + " must be an integer, got " + e);
-        }
-    }
-
-    private static double getDouble(JsonObject o, String key, double def) {
-        JsonElement e = get(o, key);
-        if (e == null) {
-            return def;
-        }
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-            throw new IllegalArgumentException(key + " must be a number, got " + e);
-        }
-        return e.getAsDouble();
-    }
-
-    private static boolean getBool(JsonObject o, String key, boolean def) {
-        JsonElement e = get(o, key);
-        if (e == null) {
-            return def;
-        }
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-            throw new IllegalArgumentException(key + " must be true or false, got " + e);
-        }
-        return e.getAsBoolean();
-    }
-
-    private static List<Integer> getInts(JsonObject o, String key, List<Integer> def) {
-        JsonElement e = get(o, key);
-        if (e == null) {
-            return def;
-        }
-        if (!e.isJsonArray()) {
-            throw new IllegalArgumentException(key + " must be a list of integers, got " + e);
-        }
-        JsonArray a = e.getAsJsonArray();
-        List<Integer> out = new ArrayList<>(a.size());
-        for (JsonElement x : a) {
-            try {
-                out.add(x.getAsJsonPrimitive().getAsBigDecimal().intValueExact());
-            } catch (RuntimeException ex) {
-                throw new IllegalArgumentException(
-                        key + " must be a list of integers (VAR's square scales), got " + e);
-            }
-        }
-        return out;
     }
 }

@@ -1,13 +1,11 @@
 package io.github.t2i4j.core.models.clip;
 
+import io.github.t2i4j.core.io.ConfigJson;
+import io.github.t2i4j.core.io.JsonFiles;
 import io.github.t2i4j.core.io.ModelFolder;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.text.CLIPTextConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -45,7 +43,7 @@ public record CLIPConfig(
 
     /** Reads a CLIPModel's {@code config.json}. */
     public static CLIPConfig fromJson(Path file) {
-        return fromJson(io.github.t2i4j.core.io.JsonFiles.readObject(file, "CLIP config"));
+        return fromJson(JsonFiles.readObject(file, "CLIP config"));
     }
 
     /**
@@ -96,12 +94,7 @@ public record CLIPConfig(
 
     /** Writes {@link #toJson()} as {@code config.json} into {@code dir}. */
     public void save(Path dir) {
-        Path file = dir.resolve(ModelFolder.CONFIG);
-        try {
-            Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(toJson()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        JsonFiles.writeObject(dir.resolve(ModelFolder.CONFIG), toJson());
     }
 
     /** A {@link CLIPTextConfig} under transformers' keys ({@code model_type} "clip_text_model"). */

@@ -1,16 +1,14 @@
 package io.github.t2i4j.core.models.clip;
 
+import io.github.t2i4j.core.io.ConfigJson;
+import io.github.t2i4j.core.io.JsonFiles;
 import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -75,7 +73,7 @@ public final class CLIPImageProcessor {
 
     /** Reads {@code do_normalize}, {@code image_mean} and {@code image_std} (transformers' defaults when absent: OpenAI's). */
     public static CLIPImageProcessor fromJson(Path file) {
-        return fromJson(io.github.t2i4j.core.io.JsonFiles.readObject(file, "image processor config"));
+        return fromJson(JsonFiles.readObject(file, "image processor config"));
     }
 
     /** See {@link #fromJson(Path)}. */
@@ -126,11 +124,7 @@ public final class CLIPImageProcessor {
 
     /** Writes {@link #toJson()} as {@code preprocessor_config.json} into {@code dir}. */
     public void save(Path dir) {
-        try {
-            Files.writeString(dir.resolve(FILE), new GsonBuilder().setPrettyPrinting().create().toJson(toJson()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.resolve(FILE), e);
-        }
+        JsonFiles.writeObject(dir.resolve(FILE), toJson());
     }
 
     private static JsonArray array(double[] v) {

@@ -1,9 +1,9 @@
 package io.github.t2i4j.core.models.clip;
 
-import static io.github.t2i4j.core.models.clip.ConfigJson.doubleOr;
-import static io.github.t2i4j.core.models.clip.ConfigJson.intOr;
-import static io.github.t2i4j.core.models.clip.ConfigJson.requirePositive;
-import static io.github.t2i4j.core.models.clip.ConfigJson.stringOr;
+import static io.github.t2i4j.core.io.ConfigJson.doubleOr;
+import static io.github.t2i4j.core.io.ConfigJson.intOr;
+import static io.github.t2i4j.core.io.ConfigJson.requirePositive;
+import static io.github.t2i4j.core.io.ConfigJson.stringOr;
 
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.text.CLIPEncoderConfig;

@@ -1,6 +1,7 @@
 package io.github.t2i4j.core.models.clip;
 
 import ai.djl.ndarray.NDArray;
+import io.github.t2i4j.core.text.BaseModelOutputWithPooling;
 import java.util.List;
 
 /**
@@ -11,30 +12,18 @@ import java.util.List;
  *     applies no final norm to it; only the pooled class token is normed)
  * @param poolerOutput [B, D], {@code post_layernorm} of the class token of {@code lastHiddenState}
  * @param hiddenStates transformers' {@code hidden_states}: the embeddings after {@code
- *     pre_layrnorm}, followed by the output of every layer (num_hidden_layers + 1 arrays)
+ *     pre_layrnorm}, followed by the output of every layer (num_hidden_layers + 1 arrays);
+ *     {@link #hiddenState hiddenState(-2)}, the penultimate, is what IP-Adapter Plus and many VLMs
+ *     take
  * @param imageEmbeds [B, projection_dim], {@code poolerOutput @ visual_projection^T}; null for
  *     {@link CLIPVisionModel}
  */
 public record CLIPVisionModelOutput(
-        NDArray lastHiddenState, NDArray poolerOutput, List<NDArray> hiddenStates, NDArray imageEmbeds) {
+        NDArray lastHiddenState, NDArray poolerOutput, List<NDArray> hiddenStates, NDArray imageEmbeds)
+        implements BaseModelOutputWithPooling {
 
     public CLIPVisionModelOutput {
         hiddenStates = List.copyOf(hiddenStates);
-    }
-
-    /**
-     * {@code hidden_states[index]}, with Python's negative indices: 0 is the (pre-normed)
-     * embeddings, k the output of layer k-1, -1 the last layer's output, -2 the penultimate (what
-     * IP-Adapter Plus and many VLMs take).
-     */
-    public NDArray hiddenState(int index) {
-        int n = hiddenStates.size();
-        int i = index < 0 ? n + index : index;
-        if (i < 0 || i >= n) {
-            throw new IndexOutOfBoundsException(
-                    "hidden state index " + index + " out of range for " + n + " hidden states");
-        }
-        return hiddenStates.get(i);
     }
 
     /** The same output with {@code imageEmbeds} set. */

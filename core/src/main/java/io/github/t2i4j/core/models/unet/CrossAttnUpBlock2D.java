@@ -1,13 +1,8 @@
 package io.github.t2i4j.core.models.unet;
 
-import io.github.t2i4j.core.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import io.github.t2i4j.core.models.ResnetBlock2D;
-import io.github.t2i4j.core.models.Upsample2D;
 import io.github.t2i4j.core.nn.ModuleList;
-import java.util.List;
+import io.github.t2i4j.core.tensor.Scopes;
 
 /**
  * diffusers' {@code CrossAttnUpBlock2D}: pairs of resnet (on the previous output concatenated
@@ -15,8 +10,6 @@ import java.util.List;
  */
 public class CrossAttnUpBlock2D extends UNetUpBlock {
     private final ModuleList<Transformer2DModel> attentions;
-    private final ModuleList<ResnetBlock2D> resnets;
-    private final Upsample2D upsampler;
 
     /**
      * @param inChannels width of the deepest skip connection this block takes (the last resnet's)
@@ -37,49 +30,19 @@ public class CrossAttnUpBlock2D extends UNetUpBlock {
             int crossAttentionDim,
             boolean useLinearProjection) {
         this.attentions = module("attentions", new ModuleList<>());
-        this.resnets = module("resnets", new ModuleList<>());
+        addResnets(numLayers, inChannels, prevOutputChannel, outChannels, tembChannels,
+                resnetEps, resnetActFn, resnetGroups);
         for (int i = 0; i < numLayers; i++) {
-            int resSkip = i == numLayers - 1 ? inChannels : outChannels;
-            int resnetIn = i == 0 ? prevOutputChannel : outChannels;
-            resnets.add(new ResnetBlock2D(
-                    resnetIn + resSkip, outChannels, (long) tembChannels, resnetGroups, resnetEps, resnetActFn, 1f));
             attentions.add(new Transformer2DModel(
                     numAttentionHeads, outChannels / numAttentionHeads, outChannels,
                     transformerLayersPerBlock, crossAttentionDim, resnetGroups, useLinearProjection));
         }
-        if (addUpsample) {
-            ModuleList<Upsample2D> us = module("upsamplers", new ModuleList<>());
-            this.upsampler = us.add(new Upsample2D(outChannels, outChannels));
-        } else {
-            this.upsampler = null;
-        }
+        addUpsampler(addUpsample, outChannels);
     }
 
     @Override
-    public int numResnets() {
-        return resnets.size();
-    }
-
-    @Override
-    public NDArray forward(
-            NDArray hidden,
-            List<NDArray> resHiddenStates,
-            NDArray temb,
-            NDArray encoderHiddenStates,
-            long[] upsampleSize) {
-        int n = resHiddenStates.size();
-        for (int i = 0; i < resnets.size(); i++) {
-            ResnetBlock2D resnet = resnets.get(i);
-            Transformer2DModel attn = attentions.get(i);
-            NDArray in = hidden;
-            NDArray skip = resHiddenStates.get(n - 1 - i);
-            NDArray r = Scopes.run(() -> resnet.forward(NDArrays.concat(new NDList(in, skip), 1), temb));
-            hidden = Scopes.run(() -> attn.forward(r, encoderHiddenStates));
-        }
-        if (upsampler != null) {
-            NDArray in = hidden;
-            hidden = Scopes.run(() -> upsampler.forward(in, upsampleSize));
-        }
-        return hidden;
+    protected NDArray afterResnet(int i, NDArray hidden, NDArray encoderHiddenStates) {
+        Transformer2DModel attn = attentions.get(i);
+        return Scopes.run(() -> attn.forward(hidden, encoderHiddenStates));
     }
 }

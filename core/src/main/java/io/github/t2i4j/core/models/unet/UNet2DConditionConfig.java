@@ -1,6 +1,6 @@
 package io.github.t2i4j.core.models.unet;
 
-import com.google.gson.GsonBuilder;
+import io.github.t2i4j.core.io.JsonFiles;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -266,13 +266,7 @@ public record UNet2DConditionConfig(
 
     /** Writes {@link #toJson()} as {@code dir/config.json}. */
     public void save(Path dir) {
-        Path file = dir.resolve("config.json");
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(toJson()));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + file, e);
-        }
+        JsonFiles.writeObject(dir.resolve("config.json"), toJson());
     }
 
     private static JsonElement nullable(Integer v) {

@@ -1,13 +1,16 @@
 package io.github.t2i4j.core.models.vae;
 
+import static io.github.t2i4j.core.io.ConfigJson.boolOr;
+import static io.github.t2i4j.core.io.ConfigJson.doubleOr;
+import static io.github.t2i4j.core.io.ConfigJson.intOr;
+import static io.github.t2i4j.core.io.ConfigJson.intsOr;
+import static io.github.t2i4j.core.io.ConfigJson.stringOr;
+
+import io.github.t2i4j.core.io.JsonFiles;
 import com.google.gson.JsonArray;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,7 +117,7 @@ public record AutoencoderKLConfig(
 
     /** Reads a diffusers {@code config.json}. */
     public static AutoencoderKLConfig fromJson(Path path) {
-        return fromJson(io.github.t2i4j.core.io.JsonFiles.readObject(path, "VAE config"));
+        return fromJson(JsonFiles.readObject(path, "VAE config"));
     }
 
     /** Builds the config from parsed {@code config.json} content, with diffusers' defaults. */
@@ -131,24 +134,24 @@ public record AutoencoderKLConfig(
                     "norm_type '" + o.get("norm_type").getAsString() + "' is not supported (only 'group')");
         }
         return new AutoencoderKLConfig(
-                getInt(o, "in_channels", 3),
-                getInt(o, "out_channels", 3),
+                intOr(o, "in_channels", 3),
+                intOr(o, "out_channels", 3),
                 getStrings(o, "down_block_types", List.of(DOWN_ENCODER_BLOCK)),
                 getStrings(o, "up_block_types", List.of(UP_DECODER_BLOCK)),
-                getInts(o, "block_out_channels", List.of(64)),
-                getInt(o, "layers_per_block", 1),
-                getString(o, "act_fn", "silu"),
-                getInt(o, "latent_channels", 4),
-                getInt(o, "norm_num_groups", 32),
+                intsOr(o, "block_out_channels", List.of(64)),
+                intOr(o, "layers_per_block", 1),
+                stringOr(o, "act_fn", "silu"),
+                intOr(o, "latent_channels", 4),
+                intOr(o, "norm_num_groups", 32),
                 getSampleSize(o),
-                getDouble(o, "scaling_factor", 0.18215),
-                getDouble(o, "shift_factor", 0.0),
+                doubleOr(o, "scaling_factor", 0.18215),
+                doubleOr(o, "shift_factor", 0.0),
                 getDoubles(o, "latents_mean"),
                 getDoubles(o, "latents_std"),
-                getBool(o, "force_upcast", true),
-                getBool(o, "mid_block_add_attention", true),
-                getBool(o, "use_quant_conv", true),
-                getBool(o, "use_post_quant_conv", true));
+                boolOr(o, "force_upcast", true),
+                boolOr(o, "mid_block_add_attention", true),
+                boolOr(o, "use_quant_conv", true),
+                boolOr(o, "use_post_quant_conv", true));
     }
 
     /**
@@ -186,13 +189,7 @@ public record AutoencoderKLConfig(
 
     /** Writes {@link #toJson()} as {@code dir/config.json}. */
     public void save(Path dir) {
-        Path file = dir.resolve("config.json");
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(toJson()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        JsonFiles.writeObject(dir.resolve("config.json"), toJson());
     }
 
     /** A copy with another {@code scaling_factor} (e.g. measured on the latents of a trained VAE). */
@@ -253,50 +250,6 @@ public record AutoencoderKLConfig(
         return o.has(key) && !o.get(key).isJsonNull();
     }
 
-    private static int getInt(JsonObject o, String key, int def) {
-        if (!present(o, key)) {
-            return def;
-        }
-        try {
-            return o.get(key).getAsBigDecimal().intValueExact();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(key + " must be an integer, got " + o.get(key));
-        }
-    }
-
-    private static double getDouble(JsonObject o, String key, double def) {
-        if (!present(o, key)) {
-            return def;
-        }
-        try {
-            return o.get(key).getAsDouble();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(key + " must be a number, got " + o.get(key));
-        }
-    }
-
-    private static boolean getBool(JsonObject o, String key, boolean def) {
-        if (!present(o, key)) {
-            return def;
-        }
-        JsonElement e = o.get(key);
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-            throw new IllegalArgumentException(key + " must be true or false, got " + e);
-        }
-        return e.getAsBoolean();
-    }
-
-    private static String getString(JsonObject o, String key, String def) {
-        if (!present(o, key)) {
-            return def;
-        }
-        JsonElement e = o.get(key);
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-            throw new IllegalArgumentException(key + " must be a string, got " + e);
-        }
-        return e.getAsString();
-    }
-
     private static JsonArray getArray(JsonObject o, String key) {
         JsonElement e = o.get(key);
         if (!e.isJsonArray()) {
@@ -319,21 +272,6 @@ public record AutoencoderKLConfig(
         return out;
     }
 
-    private static List<Integer> getInts(JsonObject o, String key, List<Integer> def) {
-        if (!present(o, key)) {
-            return def;
-        }
-        List<Integer> out = new ArrayList<>();
-        try {
-            for (JsonElement e : getArray(o, key)) {
-                out.add(e.getAsBigDecimal().intValueExact());
-            }
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(key + " must be a list of integers, got " + o.get(key));
-        }
-        return out;
-    }
-
     private static List<Double> getDoubles(JsonObject o, String key) {
         if (!present(o, key)) {
             return null;
@@ -351,12 +289,12 @@ public record AutoencoderKLConfig(
 
     private static int getSampleSize(JsonObject o) {
         if (present(o, "sample_size") && o.get("sample_size").isJsonArray()) {
-            List<Integer> s = getInts(o, "sample_size", List.of(32));
+            List<Integer> s = intsOr(o, "sample_size", List.of(32));
             if (s.isEmpty()) {
                 throw new IllegalArgumentException("sample_size must not be an empty list");
             }
             return s.get(0);
         }
-        return getInt(o, "sample_size", 32);
+        return intOr(o, "sample_size", 32);
     }
 }
