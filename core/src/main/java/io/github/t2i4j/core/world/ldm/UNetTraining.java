@@ -156,13 +156,13 @@ public final class UNetTraining {
          *       10.1M parameters), and more steps help a diffusion model trained from scratch more
          *       than depth at this size;
          *   <li>10% caption dropout; a latent cache of 65,536 training samples (256 MB of fp16
-         *       moments, about 11 minutes to encode; 5,500 steps of 64 see each about 5 times);
-         *   <li>5,500 steps of batch 64 (one session of the 2-core CPU, about 70 minutes), AdamW 3e-4 (300 warm-up steps, cosine to 3e-5, weight
+         *       moments, about 11 minutes to encode; 5,000 steps of 64 see each about 5 times);
+         *   <li>5,000 steps of batch 64 (one session of the 2-core CPU, about 65 minutes), AdamW 3e-4 (300 warm-up steps, cosine to 3e-5, weight
          *       decay 0.01 off biases and norms), gradient norm clipped to 1, EMA warm-up to 0.9999.
          * </ul>
          */
         public static Options defaults() {
-            return new Options(List.of(64, 128, 128), 1, List.of(false, true, true), 4, 32, 0.1, 65_536, 5_500, 64,
+            return new Options(List.of(64, 128, 128), 1, List.of(false, true, true), 4, 32, 0.1, 65_536, 5_000, 64,
                     3e-4, 300, 0.01, 0.9999, 0, 500, 8, 8, 0, true);
         }
 
