@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -160,6 +158,27 @@ class RewardFeedbackStepTest {
             NDArray a = e.getValue().getArray();
             assertFalse(e.getValue().requiresGradient(), what + " parameter not frozen: " + e.getKey());
             assertFalse(a.hasGradient(), what + " parameter has a gradient: " + e.getKey());
+        }
+    }
+
+    /**
+     * The regulariser adds {@code weight *} the denoising MSE of the supplied real batch, with its
+     * timesteps and noise drawn from the micro-batch's generator after the late step and the seed.
+     */
+    @Test
+    void regulariserAddsTheWeightedDenoisingLoss() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            UNet2DConditionModel unet = ReflFixtures.tinyUnet(m, 5, 16);
+            AutoencoderKL vae = ReflFixtures.tinyVae(m, 6);
+            PromptBatch p = batch(m, 16, List.of("a red circle", "a red square"), false);
+            DenoisingBatch real = new DenoisingBatch(Noise.gaussian(m, 8, new Shape(2, 4, 8, 8)), p.cond());
+            RewardFeedbackStep step = RewardFeedbackStep.builder(unet, vae, ReflFixtures.ddpm(), List.of(ReflFixtures.REDNESS))
+                    .inferenceSteps(5).lateSteps(3, 4).imageSize(16, 16).regularizer(rng -> real, 0.5).build();
+            RewardFeedbackStep.Output out = step.forward(p, 4, 21, new SplittableRandom(9));
+            float expected = step.denoisingLoss(real, new SplittableRandom(9)).getFloat();
+            assertTrue(expected > 0);
+            assertEquals(0.5f * expected, out.regularizerLoss().getFloat(), 0f);
+            assertEquals(out.feedbackLoss().getFloat() + 0.5f * expected, out.loss().getFloat(), 1e-6f);
         }
     }
 
