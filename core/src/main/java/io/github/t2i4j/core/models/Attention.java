@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models;
 
+import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.github.t2i4j.core.nn.AttentionOps;
@@ -94,6 +95,6 @@ public class Attention extends Module {
         if (residualConnection) {
             out = out.add(residual);
         }
-        return rescaleOutputFactor == 1f ? out : out.div(rescaleOutputFactor);
+        return rescaleOutputFactor == 1f ? out : Scalars.div(out, rescaleOutputFactor);
     }
 }

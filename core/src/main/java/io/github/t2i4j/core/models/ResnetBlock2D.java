@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models;
 
+import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import io.github.t2i4j.core.nn.Activations;
 import io.github.t2i4j.core.nn.Conv2d;
@@ -52,6 +53,6 @@ public class ResnetBlock2D extends Module {
         h = conv2.forward(Activations.apply(act, norm2.forward(h)));
         NDArray skip = convShortcut == null ? x : convShortcut.forward(x);
         NDArray out = skip.add(h);
-        return outputScaleFactor == 1f ? out : out.div(outputScaleFactor);
+        return outputScaleFactor == 1f ? out : Scalars.div(out, outputScaleFactor);
     }
 }

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.nn;
 
+import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /** Activation functions by the names checkpoint configs use ("silu", "gelu", "quick_gelu", ...). */
@@ -12,18 +13,18 @@ public final class Activations {
 
     /** Exact (erf) GELU, PyTorch's default. */
     public static NDArray gelu(NDArray x) {
-        return x.mul(x.div((float) Math.sqrt(2.0)).erf().add(1f)).mul(0.5f);
+        return Scalars.mul(x.mul(Scalars.div(x, (float) Math.sqrt(2.0)).erf().add(1f)), 0.5f);
     }
 
     /** tanh-approximated GELU ("gelu_pytorch_tanh", VAR/STAR's MLP). */
     public static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
-        return x.mul(inner.tanh().add(1f)).mul(0.5f);
+        NDArray inner = Scalars.mul(x.add(Scalars.mul(Scalars.pow(x, 3f), 0.044715f)), (float) Math.sqrt(2.0 / Math.PI));
+        return Scalars.mul(x.mul(inner.tanh().add(1f)), 0.5f);
     }
 
     /** OpenAI CLIP's x * sigmoid(1.702 x). */
     public static NDArray quickGelu(NDArray x) {
-        return x.mul(x.mul(1.702f).getNDArrayInternal().sigmoid());
+        return x.mul(Scalars.mul(x, 1.702f).getNDArrayInternal().sigmoid());
     }
 
     /** Applies the activation a config names; unknown names are an error. */
@@ -41,7 +42,7 @@ public final class Activations {
             case "quick_gelu":
                 return quickGelu(x);
             case "relu":
-                return x.maximum(0f);
+                return Scalars.maximum(x, 0f);
             default:
                 throw new IllegalArgumentException("unknown activation function: " + name);
         }

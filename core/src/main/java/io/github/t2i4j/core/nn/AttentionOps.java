@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.nn;
 
+import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -31,7 +32,7 @@ public final class AttentionOps {
         }
         // scale whichever of q, k is smaller (k for cross-attention to a short text), not the scores
         boolean scaleQ = q.size() <= k.size();
-        NDArray scaled = scaleQ ? q.mul(scale) : k.mul(scale);
+        NDArray scaled = Scalars.mul(scaleQ ? q : k, scale);
         NDArray qs = scaleQ ? scaled : q;
         NDArray kt = (scaleQ ? k : scaled).swapAxes(-1, -2);
         try {

@@ -1,7 +1,8 @@
 package io.github.t2i4j.core.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Parameter;
 
 /** {@code torch.nn.Embedding}: a lookup table [num, dim] indexed by integer ids. */
@@ -14,20 +15,16 @@ public class Embedding extends Module {
         this.weight = param("weight", Parameter.Type.WEIGHT, Init.normal(0.02f), num, dim);
     }
 
-    /** Looks up ids of any shape; the result has one more trailing dimension. */
+    /**
+     * Looks up ids of any shape; the result has one more trailing dimension and lives on the ids'
+     * manager (not the weight's, which would keep it as long as the model). This is {@code
+     * torch.embedding}, whose backward pass sums each row's gradients in a fixed order; indexing
+     * the weight instead ({@code weight[ids]}) back-propagates through an accumulating scatter that
+     * PyTorch runs with atomic adds on several threads, so equal runs gave different gradients.
+     */
     public NDArray forward(NDArray ids) {
-        NDArray flat = ids.flatten();
-        // index on the ids' manager: a result attached to the weight's manager would live as long
-        // as the model
-        NDArray rows =
-                v(weight)
-                        .get(
-                                ids.getManager(),
-                                new NDIndex("{}, :", flat.toType(ai.djl.ndarray.types.DataType.INT64, false)));
-        long[] dims = new long[ids.getShape().dimension() + 1];
-        System.arraycopy(ids.getShape().getShape(), 0, dims, 0, dims.length - 1);
-        dims[dims.length - 1] = rows.getShape().get(1);
-        return rows.reshape(dims);
+        NDArray idx = ids.getDataType() == DataType.INT64 ? ids : ids.toType(DataType.INT64, false);
+        return idx.getNDArrayInternal().embedding(idx, v(weight), SparseFormat.DENSE).singletonOrThrow();
     }
 
     public NDArray weight() {

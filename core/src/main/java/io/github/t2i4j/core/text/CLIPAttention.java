@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.text;
 
+import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import io.github.t2i4j.core.nn.Linear;
 import io.github.t2i4j.core.nn.Module;
@@ -33,7 +34,7 @@ public class CLIPAttention extends Module {
     public NDArray forward(NDArray x, NDArray bias) {
         long b = x.getShape().get(0);
         long l = x.getShape().get(1);
-        NDArray q = qProj.forward(x).mul(scale).reshape(b, l, heads, headDim).transpose(0, 2, 1, 3);
+        NDArray q = Scalars.mul(qProj.forward(x), scale).reshape(b, l, heads, headDim).transpose(0, 2, 1, 3);
         NDArray kT = kProj.forward(x).reshape(b, l, heads, headDim).transpose(0, 2, 3, 1);
         NDArray v = vProj.forward(x).reshape(b, l, heads, headDim).transpose(0, 2, 1, 3);
         NDArray scores = q.matMul(kT);

@@ -37,7 +37,7 @@ public class CLIPTextEmbeddings extends Module {
         }
         NDManager m = inputIds.getManager();
         NDArray ids = inputIds.getDataType() == DataType.INT64 ? inputIds : inputIds.toType(DataType.INT64, false);
-        NDArray tokens = tokenEmbedding.weight().get(m, new NDIndex("{}, :", ids.reshape(-1)));
+        NDArray tokens = tokenEmbedding.forward(ids.reshape(-1));
         NDArray positions = positionEmbedding.weight().get(m, new NDIndex(":{}", l));
         return tokens.reshape(b, l, -1).add(positions);
     }

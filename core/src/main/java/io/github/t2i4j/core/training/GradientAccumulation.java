@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.training;
 
+import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
@@ -37,7 +38,7 @@ public final class GradientAccumulation {
                         throw new IllegalArgumentException(
                                 "the loss must be a scalar, got shape " + l.getShape());
                     }
-                    collector.backward(k == 1 ? l : l.div(k));
+                    collector.backward(k == 1 ? l : Scalars.div(l, k));
                     sum += l.toType(DataType.FLOAT32, false).getFloat();
                 }
             }

@@ -1,5 +1,6 @@
 package io.github.t2i4j.itercomp.reward;
 
+import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -26,7 +27,7 @@ public final class BradleyTerryLoss {
 
     /** log(1 + exp(x)) without overflow. */
     static NDArray softplus(NDArray x) {
-        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+        return Scalars.maximum(x, 0f).add(x.abs().neg().exp().add(1f).log());
     }
 
     /** Fraction of pairs whose better image scores strictly higher. */

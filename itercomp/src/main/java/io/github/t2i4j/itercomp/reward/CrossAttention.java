@@ -1,5 +1,6 @@
 package io.github.t2i4j.itercomp.reward;
 
+import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import io.github.t2i4j.core.nn.Linear;
 import io.github.t2i4j.core.nn.Module;
@@ -37,7 +38,7 @@ public class CrossAttention extends Module {
         long b = x.getShape().get(0);
         long l = x.getShape().get(1);
         long n = context.getShape().get(1);
-        NDArray q = qProj.forward(x).mul(scale).reshape(b, l, heads, headDim).transpose(0, 2, 1, 3);
+        NDArray q = Scalars.mul(qProj.forward(x), scale).reshape(b, l, heads, headDim).transpose(0, 2, 1, 3);
         NDArray kT = kProj.forward(context).reshape(b, n, heads, headDim).transpose(0, 2, 3, 1);
         NDArray v = vProj.forward(context).reshape(b, n, heads, headDim).transpose(0, 2, 1, 3);
         NDArray out = q.matMul(kT).softmax(3).matMul(v).transpose(0, 2, 1, 3).reshape(b, l, (long) heads * headDim);

@@ -1,5 +1,6 @@
 package io.github.t2i4j.itercomp.reward;
 
+import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -205,7 +206,7 @@ public class RewardModel extends Module {
         if (config.scoreMean() == 0 && config.scoreStd() == 1) {
             return raw;
         }
-        return raw.sub((float) config.scoreMean()).div((float) config.scoreStd());
+        return Scalars.div(raw.sub((float) config.scoreMean()), (float) config.scoreStd());
     }
 
     /** Normalised rewards of images [B, C, H, W] in [-1, 1] for their captions, without gradient. */

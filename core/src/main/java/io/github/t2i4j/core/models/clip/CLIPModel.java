@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.clip;
 
+import io.github.t2i4j.core.tensor.Scalars;
 import io.github.t2i4j.core.tensor.HostArrays;
 import io.github.t2i4j.core.io.ModelFolder;
 import ai.djl.ndarray.NDArray;
@@ -203,7 +204,7 @@ public class CLIPModel extends Module {
         NDArray eye = logits.getManager().eye((int) n, (int) n, 0, logits.getDataType()).toDevice(logits.getDevice(), false);
         NDArray rows = logits.logSoftmax(1).mul(eye).sum();
         NDArray cols = logits.logSoftmax(0).mul(eye).sum();
-        return rows.add(cols).div(-2.0f * n);
+        return Scalars.div(rows.add(cols), -2.0f * n);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.unet;
 
+import io.github.t2i4j.core.tensor.Scalars;
 import io.github.t2i4j.core.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -213,7 +214,7 @@ public class UNet2DConditionModel extends Module {
                 sample.getShape().get(2) % factor != 0 || sample.getShape().get(3) % factor != 0;
 
         if (config.centerInputSample()) {
-            sample = sample.mul(2f).sub(1f);
+            sample = Scalars.mul(sample, 2f).sub(1f);
         }
 
         // time embedding, computed once and shared by every resnet

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.vae;
 
+import io.github.t2i4j.core.tensor.Scalars;
 import io.github.t2i4j.core.tensor.HostArrays;
 import io.github.t2i4j.core.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
@@ -239,11 +240,11 @@ public class AutoencoderKL extends Module {
                     if (config.latentsMean() != null) {
                         NDArray mean = channelVector(z, config.latentsMean());
                         NDArray std = channelVector(z, config.latentsStd());
-                        return z.sub(mean).mul(s).div(std);
+                        return Scalars.mul(z.sub(mean), s).div(std);
                     }
                     return config.shiftFactor() == 0
-                            ? z.mul(s)
-                            : z.sub((float) config.shiftFactor()).mul(s);
+                            ? Scalars.mul(z, s)
+                            : Scalars.mul(z.sub((float) config.shiftFactor()), s);
                 });
     }
 
@@ -255,11 +256,11 @@ public class AutoencoderKL extends Module {
                     if (config.latentsMean() != null) {
                         NDArray mean = channelVector(latents, config.latentsMean());
                         NDArray std = channelVector(latents, config.latentsStd());
-                        return latents.mul(std).div(s).add(mean);
+                        return Scalars.div(latents.mul(std), s).add(mean);
                     }
                     return config.shiftFactor() == 0
-                            ? latents.div(s)
-                            : latents.div(s).add((float) config.shiftFactor());
+                            ? Scalars.div(latents, s)
+                            : Scalars.div(latents, s).add((float) config.shiftFactor());
                 });
     }
 

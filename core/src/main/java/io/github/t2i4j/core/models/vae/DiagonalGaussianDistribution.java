@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.vae;
 
+import io.github.t2i4j.core.tensor.Scalars;
 import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -32,7 +33,7 @@ public class DiagonalGaussianDistribution implements AutoCloseable {
             NDList parts = moments.split(2, 1);
             this.mean = parts.get(0);
             this.logvar = parts.get(1).clip(-30f, 20f);
-            this.std = logvar.mul(0.5f).exp();
+            this.std = Scalars.mul(logvar, 0.5f).exp();
             NDScope.unregister(mean, logvar, std);
         }
         NDScope.register(mean);
@@ -104,7 +105,7 @@ public class DiagonalGaussianDistribution implements AutoCloseable {
         for (int i = 0; i < axes.length; i++) {
             axes[i] = i + 1;
         }
-        return mean.square().add(var()).sub(1f).sub(logvar).sum(axes).mul(0.5f);
+        return Scalars.mul(mean.square().add(var()).sub(1f).sub(logvar).sum(axes), 0.5f);
     }
 
     /** Frees the mean, log-variance and standard deviation. */

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.world.ldm;
 
+import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -219,7 +220,7 @@ public final class VaeTraining {
                 NDArray eps = LdmData.gaussian(manager, rng, posterior.mean().getShape());
                 NDArray recon = vae.decode(posterior.sample(eps));
                 NDArray l1 = recon.sub(x).abs().mean();
-                return o.klWeight() == 0 ? l1 : l1.add(posterior.kl().mean().mul(klScale));
+                return o.klWeight() == 0 ? l1 : l1.add(Scalars.mul(posterior.kl().mean(), klScale));
             };
             JsonObject cfg = new Gson().toJsonTree(o).getAsJsonObject();
             Trainer.Result run = Trainer.builder(vae, loss)
