@@ -7,13 +7,18 @@ import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.geom.Area;
 import java.awt.image.BufferedImage;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Draws subjects as the world's {@link SceneRenderer} draws objects: Java2D, antialiased, deterministic,
  * 64x64 by default. The silhouette is the world's own outline of the subject's shape
  * ({@link SceneRenderer#unitOutline}), scaled to the extent times the image's smaller side and centred
- * on the scene's centre; it is filled with the body paint, then each mark of the pattern, intersected
- * with the outline as geometry so its edges are antialiased too, in its paint.
+ * on the scene's centre; it is filled with the body paint, then each other paint's visible region
+ * (its marks within the outline, less the later marks painted over them) in one fill, as geometry so
+ * its edges are antialiased too and marks of one paint that meet leave no seam.
  */
 public final class SubjectRenderer {
     private final int width;
@@ -66,16 +71,54 @@ public final class SubjectRenderer {
     /** Draws the subject onto a graphics context of this renderer's size (e.g. over a world scene). */
     public void draw(Graphics2D g, Subject subject, double x, double y, double extent) {
         AffineTransform t = transform(x, y, extent);
-        java.awt.Shape outline = t.createTransformedShape(SceneRenderer.unitOutline(subject.shape()));
         g.setColor(subject.pattern().body().color());
-        g.fill(outline);
-        for (Mark m : subject.pattern().marks()) {
-            Area a = new Area(outline);
-            a.intersect(new Area(t.createTransformedShape(m.geometry())));
-            g.setColor(m.paint().color());
-            g.fill(a);
+        g.fill(t.createTransformedShape(SceneRenderer.unitOutline(subject.shape())));
+        for (Map.Entry<Paint, Area> e : regions(subject).entrySet()) {
+            g.setColor(e.getKey().color());
+            g.fill(t.createTransformedShape(e.getValue()));
         }
     }
+
+    /**
+     * Each non-body paint's visible region in the unit frame: its marks within the outline, less the
+     * later marks over them (cached: the geometry is the costly part of drawing).
+     */
+    private static Map<Paint, Area> regions(Subject subject) {
+        synchronized (REGIONS) {
+            Map<Paint, Area> cached = REGIONS.get(subject);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        Area outline = new Area(SceneRenderer.unitOutline(subject.shape()));
+        List<Mark> marks = subject.pattern().marks();
+        Map<Paint, Area> regions = new LinkedHashMap<>();
+        Area above = new Area();
+        for (int i = marks.size() - 1; i >= 0; i--) {
+            Area a = new Area(marks.get(i).geometry());
+            a.intersect(outline);
+            Area visible = new Area(a);
+            visible.subtract(above);
+            above.add(a);
+            regions.computeIfAbsent(marks.get(i).paint(), k -> new Area()).add(visible);
+        }
+        regions.remove(subject.pattern().body());
+        Map<Paint, Area> out = Collections.unmodifiableMap(regions);
+        synchronized (REGIONS) {
+            REGIONS.put(subject, out);
+        }
+        return out;
+    }
+
+    /** Most subjects whose regions are kept. */
+    private static final int CACHE = 1024;
+
+    private static final Map<Subject, Map<Paint, Area>> REGIONS = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Subject, Map<Paint, Area>> eldest) {
+            return size() > CACHE;
+        }
+    };
 
     /** Unit frame to pixels: scale by extent times min(width, height), centre at (x * width, y * height). */
     public AffineTransform transform(double x, double y, double extent) {
