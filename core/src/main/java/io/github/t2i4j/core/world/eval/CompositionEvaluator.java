@@ -146,8 +146,8 @@ public final class CompositionEvaluator {
         return orientation > STRIPE_ORIENTATION ? Texture.STRIPED : Texture.DOTTED;
     }
 
-    /** The size whose extent is nearest in log scale. */
-    static Size size(double extent) {
+    /** The size whose extent (a fraction of the image's smaller side) is nearest in log scale. */
+    public static Size size(double extent) {
         Size best = null;
         double bestD = Double.MAX_VALUE;
         for (Size s : Size.values()) {
