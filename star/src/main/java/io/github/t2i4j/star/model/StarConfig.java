@@ -21,6 +21,8 @@ import java.util.Arrays;
  * @param ropeTheta RoPE base theta (released 10000)
  * @param ropeNorm RoPE normalising length N (released 64)
  * @param condDropRate probability of dropping a prompt to "" in training (0.1)
+ * @param positions how tokens know where they are: STAR's normalised 2D RoPE (the default) or
+ *     VAR's learned absolute table {@code pos_1LC} (STAR's {@code rotary_pos_emb=False})
  */
 public record StarConfig(
         int vocabSize,
@@ -33,7 +35,8 @@ public record StarConfig(
         int[] patchNums,
         double ropeTheta,
         double ropeNorm,
-        double condDropRate) {
+        double condDropRate,
+        PositionEncoding positions) {
 
     public StarConfig {
         require(vocabSize > 0, "vocab_size", vocabSize);
@@ -50,6 +53,7 @@ public record StarConfig(
         require(ropeTheta > 0, "rope_theta", ropeTheta);
         require(ropeNorm > 0, "rope_norm", ropeNorm);
         require(condDropRate >= 0 && condDropRate < 1, "cond_drop_rate", condDropRate);
+        require(positions != null, "positions", positions);
         patchNums = patchNums.clone();
     }
 
@@ -57,14 +61,28 @@ public record StarConfig(
     public static StarConfig of(
             int vocabSize, int cvae, int embedDim, int depth, int numHeads, int inDimCross, int... patchNums) {
         return new StarConfig(vocabSize, cvae, embedDim, depth, numHeads, 4.0, inDimCross, patchNums,
-                NormalizedRope2d.DEFAULT_THETA, NormalizedRope2d.DEFAULT_NORMALIZE, 0.1);
+                NormalizedRope2d.DEFAULT_THETA, NormalizedRope2d.DEFAULT_NORMALIZE, 0.1,
+                PositionEncoding.NORMALIZED_ROPE);
     }
 
     /** STAR's settings for absent keys (released d16-like sizes, theta 10000, N 64). */
     public static StarConfig defaults() {
         return new StarConfig(4096, 32, 1024, 16, 16, 4.0, 1024,
                 new int[] {1, 2, 3, 4, 5, 6, 8, 10, 13, 16},
-                NormalizedRope2d.DEFAULT_THETA, NormalizedRope2d.DEFAULT_NORMALIZE, 0.1);
+                NormalizedRope2d.DEFAULT_THETA, NormalizedRope2d.DEFAULT_NORMALIZE, 0.1,
+                PositionEncoding.NORMALIZED_ROPE);
+    }
+
+    /** The same model over another scale schedule (for resolution transfer). */
+    public StarConfig withPatchNums(int... pns) {
+        return new StarConfig(vocabSize, cvae, embedDim, depth, numHeads, mlpRatio, inDimCross, pns, ropeTheta,
+                ropeNorm, condDropRate, positions);
+    }
+
+    /** The same model with another position encoding. */
+    public StarConfig withPositions(PositionEncoding p) {
+        return new StarConfig(vocabSize, cvae, embedDim, depth, numHeads, mlpRatio, inDimCross, patchNums, ropeTheta,
+                ropeNorm, condDropRate, p);
     }
 
     /** Reads a config.json with STAR's argument names. */
@@ -73,13 +91,13 @@ public record StarConfig(
     }
 
     /**
-     * Parses STAR's argument names; absent keys take {@link #defaults()}. Options this port does
-     * not implement (shared_aln, absolute position tables instead of RoPE, no level embedding, no
-     * cross-attention, no q/k L2 norm) are rejected.
+     * Parses STAR's argument names; absent keys take {@link #defaults()}. {@code rotary_pos_emb}
+     * false selects VAR's absolute position table ({@link PositionEncoding#ABSOLUTE}). Options this
+     * port does not implement (shared_aln, no level embedding, no cross-attention, no q/k L2 norm)
+     * are rejected.
      */
     public static StarConfig fromJson(JsonObject o) {
         rejectUnless(o, "shared_aln", false);
-        rejectUnless(o, "rotary_pos_emb", true);
         rejectUnless(o, "absolute_lvl_emb", true);
         rejectUnless(o, "enable_cross", true);
         rejectUnless(o, "attn_l2_norm", true);
@@ -102,7 +120,8 @@ public record StarConfig(
                 intOr(o, "num_heads", d.numHeads), doubleOr(o, "mlp_ratio", d.mlpRatio),
                 intOr(o, "in_dim_cross", d.inDimCross), pns,
                 doubleOr(o, "rope_theta", d.ropeTheta), doubleOr(o, "rope_norm", d.ropeNorm),
-                doubleOr(o, "cond_drop_rate", d.condDropRate));
+                doubleOr(o, "cond_drop_rate", d.condDropRate),
+                boolOr(o, "rotary_pos_emb", true) ? PositionEncoding.NORMALIZED_ROPE : PositionEncoding.ABSOLUTE);
     }
 
     /** The config under STAR's argument names (round-trips through {@link #fromJson(JsonObject)}). */
@@ -123,6 +142,7 @@ public record StarConfig(
         o.addProperty("rope_theta", ropeTheta);
         o.addProperty("rope_norm", ropeNorm);
         o.addProperty("cond_drop_rate", condDropRate);
+        o.addProperty("rotary_pos_emb", positions == PositionEncoding.NORMALIZED_ROPE);
         return o;
     }
 
@@ -131,6 +151,17 @@ public record StarConfig(
         if (e != null && !e.isJsonNull() && e.getAsBoolean() != supported) {
             throw new IllegalArgumentException("unsupported " + key + ": " + e + " (only " + supported + ")");
         }
+    }
+
+    private static boolean boolOr(JsonObject o, String key, boolean def) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            return def;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw new IllegalArgumentException("config key " + key + " must be true or false, got " + e);
+        }
+        return e.getAsBoolean();
     }
 
     private static int intOr(JsonObject o, String key, int def) {
@@ -188,13 +219,14 @@ public record StarConfig(
                 && vocabSize == c.vocabSize && cvae == c.cvae && embedDim == c.embedDim
                 && depth == c.depth && numHeads == c.numHeads && mlpRatio == c.mlpRatio
                 && inDimCross == c.inDimCross && Arrays.equals(patchNums, c.patchNums)
-                && ropeTheta == c.ropeTheta && ropeNorm == c.ropeNorm && condDropRate == c.condDropRate;
+                && ropeTheta == c.ropeTheta && ropeNorm == c.ropeNorm && condDropRate == c.condDropRate
+                && positions == c.positions;
     }
 
     @Override
     public int hashCode() {
         return 31 * Arrays.hashCode(patchNums) + java.util.Objects.hash(vocabSize, cvae, embedDim, depth,
-                numHeads, mlpRatio, inDimCross, ropeTheta, ropeNorm, condDropRate);
+                numHeads, mlpRatio, inDimCross, ropeTheta, ropeNorm, condDropRate, positions);
     }
 
     @Override
@@ -203,6 +235,6 @@ public record StarConfig(
                 + ", depth=" + depth + ", num_heads=" + numHeads + ", mlp_ratio=" + mlpRatio
                 + ", in_dim_cross=" + inDimCross + ", patch_nums=" + Arrays.toString(patchNums)
                 + ", rope_theta=" + ropeTheta + ", rope_norm=" + ropeNorm
-                + ", cond_drop_rate=" + condDropRate + "]";
+                + ", cond_drop_rate=" + condDropRate + ", positions=" + positions + "]";
     }
 }
