@@ -1,8 +1,12 @@
 package io.github.t2i4j.core.nn;
 
 import ai.djl.ndarray.NDArray;
+import io.github.t2i4j.core.tensor.ScalarOps;
 
-/** Activation functions by the names checkpoint configs use ("silu", "gelu", "quick_gelu", ...). */
+/**
+ * Activation functions by the names checkpoint configs use ("silu", "gelu", "quick_gelu", ...).
+ * Constants go through {@link ScalarOps}, so the functions are safe to train through.
+ */
 public final class Activations {
     private Activations() {}
 
@@ -12,18 +16,34 @@ public final class Activations {
 
     /** Exact (erf) GELU, PyTorch's default. */
     public static NDArray gelu(NDArray x) {
-        return x.mul(x.div((float) Math.sqrt(2.0)).erf().add(1f)).mul(0.5f);
+        try (NDArray scaled = ScalarOps.div(x, Math.sqrt(2.0));
+                NDArray erf = scaled.erf();
+                NDArray onePlus = erf.add(1f);
+                NDArray prod = x.mul(onePlus)) {
+            return ScalarOps.mul(prod, 0.5);
+        }
     }
 
     /** tanh-approximated GELU ("gelu_pytorch_tanh", VAR/STAR's MLP). */
     public static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
-        return x.mul(inner.tanh().add(1f)).mul(0.5f);
+        try (NDArray sq = x.mul(x);
+                NDArray cube = sq.mul(x);
+                NDArray c = ScalarOps.mul(cube, 0.044715);
+                NDArray sum = x.add(c);
+                NDArray inner = ScalarOps.mul(sum, Math.sqrt(2.0 / Math.PI));
+                NDArray t = inner.tanh();
+                NDArray onePlus = t.add(1f);
+                NDArray prod = x.mul(onePlus)) {
+            return ScalarOps.mul(prod, 0.5);
+        }
     }
 
     /** OpenAI CLIP's x * sigmoid(1.702 x). */
     public static NDArray quickGelu(NDArray x) {
-        return x.mul(x.mul(1.702f).getNDArrayInternal().sigmoid());
+        try (NDArray scaled = ScalarOps.mul(x, 1.702);
+                NDArray gate = scaled.getNDArrayInternal().sigmoid()) {
+            return x.mul(gate);
+        }
     }
 
     /** Applies the activation a config names; unknown names are an error. */
@@ -41,7 +61,7 @@ public final class Activations {
             case "quick_gelu":
                 return quickGelu(x);
             case "relu":
-                return x.maximum(0f);
+                return ScalarOps.maximum(x, 0);
             default:
                 throw new IllegalArgumentException("unknown activation function: " + name);
         }

@@ -3,6 +3,7 @@ package io.github.t2i4j.core.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import io.github.t2i4j.core.tensor.ScalarOps;
 
 /** Scaled dot-product attention from matMul and softmax (DJL has no fused kernel). */
 public final class AttentionOps {
@@ -31,7 +32,7 @@ public final class AttentionOps {
         }
         // scale whichever of q, k is smaller (k for cross-attention to a short text), not the scores
         boolean scaleQ = q.size() <= k.size();
-        NDArray scaled = scaleQ ? q.mul(scale) : k.mul(scale);
+        NDArray scaled = ScalarOps.mul(scaleQ ? q : k, scale);
         NDArray qs = scaleQ ? scaled : q;
         NDArray kt = (scaleQ ? k : scaled).swapAxes(-1, -2);
         try {

@@ -8,7 +8,8 @@ import java.util.Arrays;
 
 /**
  * Hyper-parameters of a {@link StarTransformer} (the arguments of STAR's {@code VAR} class that this
- * port keeps: no AdaLN, RoPE on, absolute level embedding on).
+ * port keeps: no AdaLN, absolute level embedding on, RoPE on by default or, with {@code
+ * rotary_pos_emb} false, VAR's absolute position table instead).
  *
  * @param vocabSize codebook size V of the tokenizer
  * @param cvae code dimension of the tokenizer (teacher-forcing inputs are [B, L - first_l, Cvae])

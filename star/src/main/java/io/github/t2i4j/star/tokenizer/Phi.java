@@ -1,6 +1,7 @@
 package io.github.t2i4j.star.tokenizer;
 
 import ai.djl.ndarray.NDArray;
+import io.github.t2i4j.core.tensor.ScalarOps;
 import io.github.t2i4j.core.nn.Conv2d;
 import io.github.t2i4j.core.nn.Module;
 
@@ -25,7 +26,7 @@ public class Phi extends Conv2d implements PhiLayer {
 
     @Override
     public NDArray apply(NDArray h) {
-        return h.mul(1f - ratio).add(forward(h).mul(ratio));
+        return ScalarOps.mul(h, 1f - ratio).add(ScalarOps.mul(forward(h), ratio));
     }
 
     /** {@code nn.Identity}: no parameters. */

@@ -139,19 +139,21 @@ public final class StarTraining {
 
         /**
          * The world model: width 256, 6 blocks of 4 heads (head dim 64), FFN ratio 4, normalised
-         * RoPE (theta 10000, N 64) over scales 1,2,3,4,6,8 (130 tokens), about 6.6M parameters
+         * RoPE (theta 10000, N 64) over scales 1,2,3,4,6,8 (130 tokens), about 6.2M parameters
          * with the default tokenizer's 1024 codes and the world CLIP's 128-wide text; STAR's 10%
          * caption dropout, weight decay 0.05 and gradient clip 2; AdamW 5e-4 (200 warm-up steps,
-         * cosine to 5e-5), EMA warm-up to 0.9995; a token cache of 65,536 training samples (8.5 M
-         * ids, 34 MB; tokenizing it takes a few minutes); 4,000 steps of batch 32 (each sample
-         * seen about twice).
+         * cosine to 5e-5), EMA warm-up to 0.9995; a token cache of 65,536 training samples (8.5M
+         * ids, 34 MB); 3,000 steps of batch 32 (each cached sample seen about 1.5 times).
          *
-         * <p>Estimated time (2-core CPU, measured on a few steps of the default model while the CPU
-         * was shared with another training job, so an upper bound): about 1.1 s per step, i.e.
-         * about 75 minutes for the 4,000 steps.
+         * <p>Estimated time on the 2-core CPU: about 1 s per step, 50 to 75 minutes for the 3,000
+         * steps, plus 6 to 12 minutes to build the token cache once. Measured while the CPU was
+         * shared with another training job (load average 7 to 10): 2.6 to 3.2 CPU-seconds per step
+         * of the default model (text encoding, teacher-forcing input and the transformer's forward
+         * and backward), i.e. at most 1.6 s per step when unshared, and 1.4 CPU-seconds to render
+         * and tokenize 128 samples for the cache.
          */
         public static Options defaults() {
-            return new Options(256, 6, 4, 4.0, PositionEncoding.NORMALIZED_ROPE, 0.1, 65_536, 4_000, 32, 5e-4, 200,
+            return new Options(256, 6, 4, 4.0, PositionEncoding.NORMALIZED_ROPE, 0.1, 65_536, 3_000, 32, 5e-4, 200,
                     0.05, 2.0, 0.9995, 0, 250, 8, 8, 0, true);
         }
 
