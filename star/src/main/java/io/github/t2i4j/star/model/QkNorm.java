@@ -1,6 +1,7 @@
 package io.github.t2i4j.star.model;
 
 import ai.djl.ndarray.NDArray;
+import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.ndarray.NDList;
 
 /** VAR's attn_l2_norm pieces: L2-normalised q/k and the clamped learned per-head scale. */
@@ -15,7 +16,13 @@ final class QkNorm {
 
     /** {@code F.normalize(x, dim=-1)}: x / max(||x||, 1e-12). */
     static NDArray normalize(NDArray x) {
-        NDArray norm = x.square().sum(new int[] {-1}, true).sqrt().maximum(1e-12f);
+        NDArray sq = x.square();
+        NDArray sum = sq.sum(new int[] {-1}, true);
+        NDArray len = sum.sqrt();
+        NDArray norm = Scalars.maximum(len, 1e-12f);
+        sq.close();
+        sum.close();
+        len.close();
         NDArray out = x.div(norm);
         norm.close();
         return out;
@@ -23,7 +30,9 @@ final class QkNorm {
 
     /** exp(min(scale_mul_1H11, log 100)), shape [1, H, 1, 1]. */
     static NDArray scaleMul(NDArray logScale) {
-        return logScale.minimum(MAX_SCALE_MUL).exp();
+        try (NDArray clamped = Scalars.minimum(logScale, (float) MAX_SCALE_MUL)) {
+            return clamped.exp();
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.t2i4j.star.model;
 
+import static io.github.t2i4j.core.io.ConfigJson.boolOr;
 import static io.github.t2i4j.core.io.ConfigJson.doubleOr;
 import static io.github.t2i4j.core.io.ConfigJson.intOr;
 import static io.github.t2i4j.core.io.ConfigJson.intsOr;
@@ -14,7 +15,8 @@ import java.util.List;
 
 /**
  * Hyper-parameters of a {@link StarTransformer} (the arguments of STAR's {@code VAR} class that this
- * port keeps: no AdaLN, RoPE on, absolute level embedding on).
+ * port keeps: no AdaLN, absolute level embedding on, RoPE on by default or, with {@code
+ * rotary_pos_emb} false, VAR's absolute position table instead).
  *
  * @param vocabSize codebook size V of the tokenizer
  * @param cvae code dimension of the tokenizer (teacher-forcing inputs are [B, L - first_l, Cvae])
@@ -27,6 +29,8 @@ import java.util.List;
  * @param ropeTheta RoPE base theta (released 10000)
  * @param ropeNorm RoPE normalising length N (released 64)
  * @param condDropRate probability of dropping a prompt to "" in training (0.1)
+ * @param positions how tokens know where they are: STAR's normalised 2D RoPE (the default) or
+ *     VAR's learned absolute table {@code pos_1LC} (STAR's {@code rotary_pos_emb=False})
  */
 public record StarConfig(
         int vocabSize,
@@ -39,7 +43,8 @@ public record StarConfig(
         int[] patchNums,
         double ropeTheta,
         double ropeNorm,
-        double condDropRate) {
+        double condDropRate,
+        PositionEncoding positions) {
 
     public StarConfig {
         require(vocabSize > 0, "vocab_size", vocabSize);
@@ -56,6 +61,7 @@ public record StarConfig(
         require(ropeTheta > 0, "rope_theta", ropeTheta);
         require(ropeNorm > 0, "rope_norm", ropeNorm);
         require(condDropRate >= 0 && condDropRate < 1, "cond_drop_rate", condDropRate);
+        require(positions != null, "positions", positions);
         patchNums = patchNums.clone();
     }
 
@@ -63,14 +69,28 @@ public record StarConfig(
     public static StarConfig of(
             int vocabSize, int cvae, int embedDim, int depth, int numHeads, int inDimCross, int... patchNums) {
         return new StarConfig(vocabSize, cvae, embedDim, depth, numHeads, 4.0, inDimCross, patchNums,
-                NormalizedRope2d.DEFAULT_THETA, NormalizedRope2d.DEFAULT_NORMALIZE, 0.1);
+                NormalizedRope2d.DEFAULT_THETA, NormalizedRope2d.DEFAULT_NORMALIZE, 0.1,
+                PositionEncoding.NORMALIZED_ROPE);
     }
 
     /** STAR's settings for absent keys (released d16-like sizes, theta 10000, N 64). */
     public static StarConfig defaults() {
         return new StarConfig(4096, 32, 1024, 16, 16, 4.0, 1024,
                 new int[] {1, 2, 3, 4, 5, 6, 8, 10, 13, 16},
-                NormalizedRope2d.DEFAULT_THETA, NormalizedRope2d.DEFAULT_NORMALIZE, 0.1);
+                NormalizedRope2d.DEFAULT_THETA, NormalizedRope2d.DEFAULT_NORMALIZE, 0.1,
+                PositionEncoding.NORMALIZED_ROPE);
+    }
+
+    /** The same model over another scale schedule (for resolution transfer). */
+    public StarConfig withPatchNums(int... pns) {
+        return new StarConfig(vocabSize, cvae, embedDim, depth, numHeads, mlpRatio, inDimCross, pns, ropeTheta,
+                ropeNorm, condDropRate, positions);
+    }
+
+    /** The same model with another position encoding. */
+    public StarConfig withPositions(PositionEncoding p) {
+        return new StarConfig(vocabSize, cvae, embedDim, depth, numHeads, mlpRatio, inDimCross, patchNums, ropeTheta,
+                ropeNorm, condDropRate, p);
     }
 
     /** Reads a config.json with STAR's argument names. */
@@ -79,13 +99,13 @@ public record StarConfig(
     }
 
     /**
-     * Parses STAR's argument names; absent keys take {@link #defaults()}. Options this port does
-     * not implement (shared_aln, absolute position tables instead of RoPE, no level embedding, no
-     * cross-attention, no q/k L2 norm) are rejected.
+     * Parses STAR's argument names; absent keys take {@link #defaults()}. {@code rotary_pos_emb}
+     * false selects VAR's absolute position table ({@link PositionEncoding#ABSOLUTE}). Options this
+     * port does not implement (shared_aln, no level embedding, no cross-attention, no q/k L2 norm)
+     * are rejected.
      */
     public static StarConfig fromJson(JsonObject o) {
         rejectUnless(o, "shared_aln", false);
-        rejectUnless(o, "rotary_pos_emb", true);
         rejectUnless(o, "absolute_lvl_emb", true);
         rejectUnless(o, "enable_cross", true);
         rejectUnless(o, "attn_l2_norm", true);
@@ -98,7 +118,8 @@ public record StarConfig(
                 intOr(o, "num_heads", d.numHeads), doubleOr(o, "mlp_ratio", d.mlpRatio),
                 intOr(o, "in_dim_cross", d.inDimCross), pns,
                 doubleOr(o, "rope_theta", d.ropeTheta), doubleOr(o, "rope_norm", d.ropeNorm),
-                doubleOr(o, "cond_drop_rate", d.condDropRate));
+                doubleOr(o, "cond_drop_rate", d.condDropRate),
+                boolOr(o, "rotary_pos_emb", true) ? PositionEncoding.NORMALIZED_ROPE : PositionEncoding.ABSOLUTE);
     }
 
     /** The config under STAR's argument names (round-trips through {@link #fromJson(JsonObject)}). */
@@ -119,6 +140,7 @@ public record StarConfig(
         o.addProperty("rope_theta", ropeTheta);
         o.addProperty("rope_norm", ropeNorm);
         o.addProperty("cond_drop_rate", condDropRate);
+        o.addProperty("rotary_pos_emb", positions == PositionEncoding.NORMALIZED_ROPE);
         return o;
     }
 
@@ -160,13 +182,14 @@ public record StarConfig(
                 && vocabSize == c.vocabSize && cvae == c.cvae && embedDim == c.embedDim
                 && depth == c.depth && numHeads == c.numHeads && mlpRatio == c.mlpRatio
                 && inDimCross == c.inDimCross && Arrays.equals(patchNums, c.patchNums)
-                && ropeTheta == c.ropeTheta && ropeNorm == c.ropeNorm && condDropRate == c.condDropRate;
+                && ropeTheta == c.ropeTheta && ropeNorm == c.ropeNorm && condDropRate == c.condDropRate
+                && positions == c.positions;
     }
 
     @Override
     public int hashCode() {
         return 31 * Arrays.hashCode(patchNums) + java.util.Objects.hash(vocabSize, cvae, embedDim, depth,
-                numHeads, mlpRatio, inDimCross, ropeTheta, ropeNorm, condDropRate);
+                numHeads, mlpRatio, inDimCross, ropeTheta, ropeNorm, condDropRate, positions);
     }
 
     @Override
@@ -175,6 +198,6 @@ public record StarConfig(
                 + ", depth=" + depth + ", num_heads=" + numHeads + ", mlp_ratio=" + mlpRatio
                 + ", in_dim_cross=" + inDimCross + ", patch_nums=" + Arrays.toString(patchNums)
                 + ", rope_theta=" + ropeTheta + ", rope_norm=" + ropeNorm
-                + ", cond_drop_rate=" + condDropRate + "]";
+                + ", cond_drop_rate=" + condDropRate + ", positions=" + positions + "]";
     }
 }

@@ -2,6 +2,16 @@ package io.github.t2i4j.star.model;
 
 import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import com.google.gson.GsonBuilder;
+import io.github.t2i4j.core.io.CheckpointException;
+import io.github.t2i4j.core.io.Dtype;
+import io.github.t2i4j.core.io.SafetensorsFile;
+import io.github.t2i4j.core.io.StateDict;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -19,6 +29,12 @@ import io.github.t2i4j.core.nn.ModuleList;
  * gets {@code lvl_embed}(its scale). The blocks see the text sequence through cross-attention and
  * the image tokens through block-causal self-attention with normalised 2D RoPE; the head is a
  * non-affine LayerNorm ({@code logit_norm}) and {@code head_logits}.
+ *
+ * <p>With {@link PositionEncoding#ABSOLUTE} (STAR's {@code rotary_pos_emb=False}) there is no RoPE;
+ * instead VAR's learned table {@code pos_1LC} [1, L, C] is added to every token, as in VAR.
+ *
+ * <p>A saved model is a folder with {@code config.json} (STAR's argument names) and {@value
+ * #WEIGHTS_FILE}.
  */
 public class StarTransformer extends Module {
     private final StarConfig config;
@@ -30,6 +46,11 @@ public class StarTransformer extends Module {
     private final LayerNorm logitNorm;
     private final Linear headLogits;
     private final NormalizedRope2d rope;
+    private final Parameter posTable;
+    private final int[] scaleStarts;
+
+    /** The weights file of a saved model folder. */
+    public static final String WEIGHTS_FILE = "model.safetensors";
 
     public StarTransformer(StarConfig config) {
         this.config = config;
@@ -45,15 +66,55 @@ public class StarTransformer extends Module {
         this.encoderProj = module("encoder_proj", new Linear(config.inDimCross(), c));
         this.logitNorm = module("logit_norm", new LayerNorm(c, StarBlock.NORM_EPS, false));
         this.headLogits = module("head_logits", new Linear(c, config.vocabSize()));
-        this.rope = new NormalizedRope2d(config.headDim(), config.ropeTheta(), config.ropeNorm());
+        boolean absolute = config.positions() == PositionEncoding.ABSOLUTE;
+        this.posTable = absolute
+                ? param("pos_1LC", Parameter.Type.WEIGHT, Init.normal(initStd), 1, config.tokens(), c)
+                : null;
+        this.rope = absolute ? null : new NormalizedRope2d(config.headDim(), config.ropeTheta(), config.ropeNorm());
+        int[] pns = config.patchNums();
+        this.scaleStarts = new int[pns.length + 1];
+        for (int k = 0; k < pns.length; k++) {
+            scaleStarts[k + 1] = scaleStarts[k] + pns[k] * pns[k];
+        }
+    }
+
+    /** Loads a saved model folder ({@code config.json} and {@value #WEIGHTS_FILE}) strictly, in float32. */
+    public static StarTransformer fromPretrained(Path dir, NDManager manager) {
+        Path weights = dir.resolve(WEIGHTS_FILE);
+        if (!Files.isRegularFile(weights)) {
+            throw new CheckpointException("no " + WEIGHTS_FILE + " in STAR transformer folder " + dir);
+        }
+        StarTransformer model = new StarTransformer(StarConfig.fromJson(dir.resolve("config.json")));
+        try (SafetensorsFile f = SafetensorsFile.open(weights)) {
+            StateDict.loadFresh(model, f, manager, DataType.FLOAT32);
+        }
+        return model;
+    }
+
+    /** Writes {@code config.json} and the weights (floating point stored as {@code type}) into {@code dir}. */
+    public void save(Path dir, Dtype type) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("config.json"),
+                    new GsonBuilder().setPrettyPrinting().create().toJson(config.toJson()) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the STAR transformer to " + dir, e);
+        }
+        StateDict.save(this, dir.resolve(WEIGHTS_FILE), type);
     }
 
     public StarConfig config() {
         return config;
     }
 
+    /** The RoPE of this model; null with {@link PositionEncoding#ABSOLUTE} positions. */
     public NormalizedRope2d rope() {
         return rope;
+    }
+
+    /** Index of the first token of scale {@code k} in the flattened sequence ({@code k = K}: L). */
+    public int scaleStart(int k) {
+        return scaleStarts[k];
     }
 
     /** The start token map [B, first_l, C] (before the level embedding) from pooled text [B, D]. */
@@ -98,9 +159,14 @@ public class StarTransformer extends Module {
         x.close();
         lvl.close();
         levels.close();
+        if (posTable != null) {
+            NDArray withPos = h.add(v(posTable));
+            h.close();
+            h = withPos;
+        }
         NDArray mask = BlockCausalMask.create(m, pns);
         NDArray textBias = textKeep == null ? null : CrossAttention.paddingBias(textKeep);
-        NormalizedRope2d.Tables tables = rope.tables(m, pns);
+        NormalizedRope2d.Tables tables = rope == null ? null : rope.tables(m, pns);
         for (StarBlock block : blocks) {
             NDArray next = block.forward(h, mask, text, textBias, tables);
             h.close();
@@ -110,8 +176,7 @@ public class StarTransformer extends Module {
         if (textBias != null) {
             textBias.close();
         }
-        tables.cos().close();
-        tables.signedSin().close();
+        closeTables(tables);
         return head(h);
     }
 
@@ -147,15 +212,28 @@ public class StarTransformer extends Module {
         x.close();
         lvl.close();
         level.close();
-        NormalizedRope2d.Tables tables = rope.tables(m, pn);
+        if (posTable != null) {
+            NDArray pos = v(posTable).get(":, " + scaleStarts[k] + ":" + scaleStarts[k + 1]);
+            NDArray withPos = h.add(pos);
+            pos.close();
+            h.close();
+            h = withPos;
+        }
+        NormalizedRope2d.Tables tables = rope == null ? null : rope.tables(m, pn);
         for (StarBlock block : blocks) {
             NDArray next = block.forward(h, null, text, textBias, tables);
             h.close();
             h = next;
         }
-        tables.cos().close();
-        tables.signedSin().close();
+        closeTables(tables);
         return head(h);
+    }
+
+    private static void closeTables(NormalizedRope2d.Tables tables) {
+        if (tables != null) {
+            tables.cos().close();
+            tables.signedSin().close();
+        }
     }
 
     /** logit_norm then head_logits; closes its input. */

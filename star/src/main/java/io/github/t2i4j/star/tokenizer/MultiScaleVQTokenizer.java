@@ -97,6 +97,43 @@ public class MultiScaleVQTokenizer extends Module {
         return t;
     }
 
+    /** The weights file of a saved tokenizer folder. */
+    public static final String WEIGHTS_FILE = "model.safetensors";
+
+    /**
+     * Loads a saved tokenizer folder ({@code config.json} with VAR's keys and {@value
+     * #WEIGHTS_FILE}) strictly, in float32.
+     */
+    public static MultiScaleVQTokenizer fromPretrained(Path dir, NDManager manager) {
+        return fromPretrained(dir, null, manager);
+    }
+
+    /**
+     * As {@link #fromPretrained(Path, NDManager)} with the scale schedule replaced by {@code
+     * patchNums} (null keeps the folder's): the weights are convolutional and the codebook is
+     * shared by all scales, so one tokenizer serves any schedule (and so any image size that is a
+     * multiple of its downsampling factor).
+     */
+    public static MultiScaleVQTokenizer fromPretrained(Path dir, List<Integer> patchNums, NDManager manager) {
+        VQVAEConfig config = VQVAEConfig.fromJson(dir.resolve("config.json"));
+        if (patchNums != null) {
+            config = config.withPatchNums(patchNums);
+        }
+        return fromCheckpoint(dir.resolve(WEIGHTS_FILE), config, manager);
+    }
+
+    /** Writes {@code config.json} and the weights (floating point stored as {@code type}) into {@code dir}. */
+    public void save(Path dir, io.github.t2i4j.core.io.Dtype type) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("config.json"),
+                    new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(config.toJson()) + "\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the tokenizer to " + dir, e);
+        }
+        StateDict.save(this, dir.resolve(WEIGHTS_FILE), type);
+    }
+
     /** Fills the parameters from VAR-named tensors, strictly. */
     public void loadWeights(TensorSource source, NDManager manager, DataType type) {
         StateDict.loadFresh(this, source, manager, type);

@@ -1,6 +1,7 @@
 package io.github.t2i4j.star.tokenizer;
 
 import ai.djl.ndarray.NDArray;
+import io.github.t2i4j.core.tensor.Scalars;
 import io.github.t2i4j.core.nn.Conv2d;
 import io.github.t2i4j.core.nn.Module;
 
@@ -25,7 +26,7 @@ public class Phi extends Conv2d implements PhiLayer {
 
     @Override
     public NDArray apply(NDArray h) {
-        return h.mul(1f - ratio).add(forward(h).mul(ratio));
+        return Scalars.mul(h, (float) (1f - ratio)).add(Scalars.mul(forward(h), (float) ratio));
     }
 
     /** {@code nn.Identity}: no parameters. */

@@ -1,6 +1,7 @@
 package io.github.t2i4j.star.tokenizer;
 
 import io.github.t2i4j.core.tensor.HostArrays;
+import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -74,7 +75,7 @@ public final class VQTokenizerTraining {
             lastInputs.close();
         }
         lastInputs = inputs;
-        return rec.add(vq.mul(vqWeight));
+        return rec.add(Scalars.mul(vq, (float) vqWeight));
     }
 
     /**

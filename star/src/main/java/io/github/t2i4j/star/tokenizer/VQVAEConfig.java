@@ -152,6 +152,34 @@ public record VQVAEConfig(
                 boolOr(o, "test_mode", true));
     }
 
+    /** The configuration under VAR's keys (round-trips through {@link #fromJson(JsonObject)}). */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("vocab_size", vocabSize);
+        o.addProperty("z_channels", zChannels);
+        o.addProperty("ch", ch);
+        o.add("ch_mult", ints(chMult));
+        o.addProperty("num_res_blocks", numResBlocks);
+        o.addProperty("using_sa", usingSa);
+        o.addProperty("using_mid_sa", usingMidSa);
+        o.addProperty("dropout", dropout);
+        o.addProperty("beta", beta);
+        o.addProperty("using_znorm", usingZnorm);
+        o.addProperty("quant_conv_ks", quantConvKs);
+        o.addProperty("quant_resi", quantResi);
+        o.addProperty("share_quant_resi", shareQuantResi);
+        o.addProperty("default_qresi_counts", defaultQresiCounts);
+        o.add("v_patch_nums", ints(vPatchNums));
+        o.addProperty("test_mode", testMode);
+        return o;
+    }
+
+    private static JsonArray ints(List<Integer> values) {
+        JsonArray a = new JsonArray();
+        values.forEach(a::add);
+        return a;
+    }
+
     /** The same configuration with another scale schedule (e.g. for a larger image size). */
     public VQVAEConfig withPatchNums(List<Integer> patchNums) {
         return new VQVAEConfig(

@@ -1,6 +1,7 @@
 package io.github.t2i4j.star.tokenizer;
 
 import io.github.t2i4j.core.tensor.HostArrays;
+import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -300,13 +301,13 @@ public class VectorQuantizer2 extends Module {
             NDArray hMap = upsampledPhi(codeMap(idx, pn), si, sn, h, w, last);
             fhat = fhat == null ? hMap : fhat.add(hMap);
             rest = rest.sub(hMap.stopGradient());
-            NDArray commit = mse(fhat.stopGradient(), f).mul((float) config.beta());
+            NDArray commit = Scalars.mul(mse(fhat.stopGradient(), f), (float) config.beta());
             NDArray codebook = mse(fhat, fNoGrad);
             NDArray term = commit.add(codebook);
             loss = loss == null ? term : loss.add(term);
         }
         NDArray fhatSte = fhat.stopGradient().sub(fNoGrad).add(f);
-        return new VQOutput(fhatSte, loss.div(sn), hits, NDArrays.concat(inputs, 0));
+        return new VQOutput(fhatSte, Scalars.div(loss, (float) sn), hits, NDArrays.concat(inputs, 0));
     }
 
     private static NDArray mse(NDArray a, NDArray b) {
