@@ -121,6 +121,12 @@ public final class DreamBooth {
                     classImageSteps, classImageGuidance);
         }
 
+        /** The same settings for another subject: its identifier and class noun. */
+        public Options withSubject(String id, String noun) {
+            return new Options(steps, learningRate, batchSize, priorWeight, classImages, id, noun, seed,
+                    classImageSteps, classImageGuidance);
+        }
+
         public Options withClassImageSampling(int samplingSteps, float guidance) {
             return new Options(steps, learningRate, batchSize, priorWeight, classImages, identifier, classNoun, seed,
                     samplingSteps, guidance);

@@ -73,6 +73,11 @@ public final class TextualInversion {
             return new Options(steps, learningRate, batchSize, placeholder, initializerToken, s);
         }
 
+        /** The same settings for another subject: the placeholder starts from {@code token}'s embedding. */
+        public Options withInitializer(String token) {
+            return new Options(steps, learningRate, batchSize, placeholder, token, seed);
+        }
+
         /** "a [placeholder]". */
         public String instancePrompt() {
             return "a " + placeholder;
