@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *       diffusers' {@code train_dreambooth.py}.
  * </ol>
  *
- * The same inputs and options give the same weights bit for bit.
+ * The same inputs and options give the same weights bit for bit. The copy keeps the base UNet's
+ * type: load the base in float32 to fine-tune (updates of 5e-6 vanish in float16 weights).
  */
 public final class DreamBooth {
     private static final Logger LOG = LoggerFactory.getLogger(DreamBooth.class);
