@@ -28,6 +28,14 @@ public class CLIPTextEmbeddings extends Module {
      * the ids' manager, not the weights', so repeated calls do not accumulate in the model.
      */
     public NDArray forward(NDArray inputIds) {
+        return forward(inputIds, null);
+    }
+
+    /**
+     * As {@link #forward(NDArray)}, but with the token embeddings [B, L, hidden] given ({@code
+     * inputs_embeds}, e.g. with a learned Textual Inversion row); the table is used when null.
+     */
+    public NDArray forward(NDArray inputIds, NDArray inputsEmbeds) {
         long b = inputIds.getShape().get(0);
         long l = inputIds.getShape().get(1);
         long maxLen = positionEmbedding.size();
@@ -37,7 +45,7 @@ public class CLIPTextEmbeddings extends Module {
         }
         NDManager m = inputIds.getManager();
         NDArray ids = inputIds.getDataType() == DataType.INT64 ? inputIds : inputIds.toType(DataType.INT64, false);
-        NDArray tokens = tokenEmbedding.forward(ids.reshape(-1));
+        NDArray tokens = inputsEmbeds != null ? inputsEmbeds : tokenEmbedding.forward(ids.reshape(-1));
         NDArray positions = positionEmbedding.weight().get(m, new NDIndex(":{}", l));
         return tokens.reshape(b, l, -1).add(positions);
     }

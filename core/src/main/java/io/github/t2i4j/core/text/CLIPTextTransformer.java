@@ -36,12 +36,21 @@ public class CLIPTextTransformer extends Module {
      *     Stable Diffusion is run without one: the causal mask already hides later padding)
      */
     public CLIPTextModelOutput forward(NDArray inputIds, NDArray attentionMask) {
+        return forward(inputIds, attentionMask, null);
+    }
+
+    /**
+     * Encodes token ids whose token embeddings [B, L, hidden] are given ({@code inputs_embeds};
+     * looked up in the table when null): the ids still place the causal mask, the padding mask
+     * and the EOS pooling.
+     */
+    public CLIPTextModelOutput forward(NDArray inputIds, NDArray attentionMask, NDArray inputsEmbeds) {
         if (inputIds.getShape().dimension() != 2) {
             throw new IllegalArgumentException("input_ids must be [batch, length], got " + inputIds.getShape());
         }
         Device device = embeddings.tokenEmbedding().weight().getDevice();
         NDArray ids = inputIds.toDevice(device, false);
-        NDArray hidden = embeddings.forward(ids);
+        NDArray hidden = embeddings.forward(ids, inputsEmbeds);
         NDArray bias = attentionBias(ids, attentionMask, hidden.getDataType());
         List<NDArray> states = encoder.forward(hidden, bias);
         NDArray last = finalLayerNorm.forward(states.get(states.size() - 1));

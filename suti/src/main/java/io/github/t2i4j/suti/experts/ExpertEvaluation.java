@@ -1,0 +1,154 @@
+package io.github.t2i4j.suti.experts;
+
+import io.github.t2i4j.core.pipelines.GenerationRequest;
+import io.github.t2i4j.core.pipelines.StableDiffusionPipeline;
+import io.github.t2i4j.suti.eval.ClipImageSimilarity;
+import io.github.t2i4j.suti.eval.SubjectFidelity;
+import io.github.t2i4j.suti.eval.TextFidelity;
+import io.github.t2i4j.suti.subjects.Demonstration;
+import io.github.t2i4j.suti.subjects.Demonstrations;
+import io.github.t2i4j.suti.subjects.Subject;
+import io.github.t2i4j.suti.subjects.SubjectPrompt;
+import io.github.t2i4j.suti.subjects.SubjectRenderer;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DreamBench's protocol for the per-subject baselines on the bundled world's subjects: for each
+ * subject, {@code demonstrations} demonstrations (image and caption) are the expert's training set
+ * (captions with the identifier before the class noun for DreamBooth, the placeholder in place of
+ * the class noun for Textual Inversion); the expert then draws {@code prompts} new-context prompts
+ * (contexts no demonstration shows), marked the same way, and each image is judged by subject
+ * fidelity (DINO's role), text fidelity (CLIP-T's) and, when a world CLIP is given, CLIP-I against
+ * the demonstrations. Seconds per subject count the expert's whole cost (prior images, encoding,
+ * fine-tuning) and, separately, generation.
+ */
+public final class ExpertEvaluation {
+    private static final Logger LOG = LoggerFactory.getLogger(ExpertEvaluation.class);
+
+    private ExpertEvaluation() {}
+
+    /** Which expert. */
+    public enum Method { DREAMBOOTH, TEXTUAL_INVERSION }
+
+    /**
+     * @param method the expert
+     * @param demonstrations training images per subject (3 to 5)
+     * @param prompts new-context prompts per subject
+     * @param samplingSteps sampling steps per image
+     * @param guidance classifier-free guidance scale
+     * @param seed seed of the demonstrations, the prompts and the sampling (per subject: seed ^ id)
+     * @param dreamBooth DreamBooth settings (identifier; the class noun is each subject's)
+     * @param textualInversion Textual Inversion settings (placeholder; the initializer is each subject's noun)
+     */
+    public record Options(Method method, int demonstrations, int prompts, int samplingSteps, float guidance, long seed,
+            DreamBooth.Options dreamBooth, TextualInversion.Options textualInversion) {}
+
+    /**
+     * One subject's scores (means over its prompts).
+     *
+     * @param expertSeconds the expert's whole cost (DreamBooth: prior images plus fine-tuning)
+     * @param generationSeconds drawing the prompts' images
+     * @param clipI NaN without a world CLIP
+     */
+    public record SubjectResult(int subjectId, double expertSeconds, double generationSeconds, double subjectFidelity,
+            double subjectPassRate, double textFidelity, double clipI) {}
+
+    /** Per-subject results and their means. */
+    public record Report(Method method, List<SubjectResult> subjects) {
+        public double mean(ToDoubleFunction<SubjectResult> f) {
+            return subjects.stream().mapToDouble(f).average().orElse(Double.NaN);
+        }
+
+        /** One Markdown table row of the means: method, subjects, fidelities, seconds per subject. */
+        public String markdownRow() {
+            return String.format(java.util.Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f |",
+                    method, subjects.size(), mean(SubjectResult::subjectFidelity), mean(SubjectResult::subjectPassRate),
+                    mean(SubjectResult::textFidelity), mean(SubjectResult::clipI), mean(SubjectResult::expertSeconds),
+                    mean(SubjectResult::generationSeconds));
+        }
+
+        /** The header {@link #markdownRow()} fits under. */
+        public static String markdownHeader() {
+            return "| method | subjects | subject fidelity | passes (0.65) | text fidelity | CLIP-I | expert s/subject"
+                    + " | generation s/subject |\n|---|---|---|---|---|---|---|---|";
+        }
+    }
+
+    /**
+     * Runs the protocol over {@code subjects} with {@code base} (its native image size); {@code clip}
+     * may be null (no CLIP-I).
+     */
+    public static Report run(StableDiffusionPipeline base, List<Subject> subjects, Options o, ClipImageSimilarity clip) {
+        int size = base.defaultSize();
+        Demonstrations demos = new Demonstrations(new SubjectRenderer(size, size));
+        SubjectFidelity subjectFidelity = new SubjectFidelity();
+        TextFidelity textFidelity = new TextFidelity();
+        List<SubjectResult> out = new ArrayList<>();
+        for (Subject s : subjects) {
+            SplittableRandom rng = new SplittableRandom(o.seed() ^ s.id());
+            List<Demonstration> shown = demos.sample(s, o.demonstrations(), rng);
+            List<SubjectPrompt> asked = Demonstrations.newContextPrompts(s, shown, o.prompts(), rng);
+            List<BufferedImage> images = shown.stream().map(Demonstration::image).toList();
+            String noun = s.noun();
+            List<BufferedImage> generated = new ArrayList<>();
+            double expertSeconds;
+            long g0;
+            if (o.method() == Method.DREAMBOOTH) {
+                DreamBooth.Options d = o.dreamBooth().withSubject(o.dreamBooth().identifier(), noun);
+                List<String> captions = shown.stream()
+                        .map(x -> ExpertPrompts.withIdentifier(x.caption(), noun, d.identifier())).toList();
+                try (DreamBooth.Expert e = DreamBooth.fineTune(base, images, captions, d);
+                        StableDiffusionPipeline p = e.pipeline()) {
+                    expertSeconds = e.seconds();
+                    g0 = System.nanoTime();
+                    generate(p, asked, x -> ExpertPrompts.withIdentifier(x, noun, d.identifier()), o, generated);
+                }
+            } else {
+                TextualInversion.Options t = o.textualInversion().withInitializer(noun);
+                List<String> captions = shown.stream()
+                        .map(x -> ExpertPrompts.replaceNoun(x.caption(), noun, t.placeholder())).toList();
+                TextualInversion.Result r = TextualInversion.learn(base, images, captions, t);
+                expertSeconds = r.seconds();
+                try (StableDiffusionPipeline p = TextualInversion.pipeline(base, r.embedding())) {
+                    g0 = System.nanoTime();
+                    generate(p, asked, x -> ExpertPrompts.replaceNoun(x, noun, t.placeholder()), o, generated);
+                }
+            }
+            double generationSeconds = (System.nanoTime() - g0) / 1e9;
+            double sf = 0;
+            double pass = 0;
+            double tf = 0;
+            for (int i = 0; i < generated.size(); i++) {
+                SubjectFidelity.Result r = subjectFidelity.score(generated.get(i), s);
+                sf += r.score();
+                pass += r.passed() ? 1 : 0;
+                tf += textFidelity.evaluate(generated.get(i), asked.get(i).context()).score();
+            }
+            int n = generated.size();
+            double clipI = Double.NaN;
+            if (clip != null) {
+                double[] c = clip.scores(generated, images);
+                clipI = java.util.Arrays.stream(c).average().orElse(Double.NaN);
+            }
+            SubjectResult r = new SubjectResult(s.id(), expertSeconds, generationSeconds, sf / n, pass / n, tf / n, clipI);
+            LOG.info("{} subject {}: {}", o.method(), s.id(), r);
+            out.add(r);
+        }
+        return new Report(o.method(), out);
+    }
+
+    private static void generate(StableDiffusionPipeline p, List<SubjectPrompt> asked,
+            java.util.function.UnaryOperator<String> mark, Options o, List<BufferedImage> out) {
+        for (int i = 0; i < asked.size(); i++) {
+            GenerationRequest r = GenerationRequest.builder(mark.apply(asked.get(i).text()))
+                    .steps(o.samplingSteps()).guidanceScale(o.guidance()).seed(o.seed() + i).build();
+            out.addAll(p.generate(r).images());
+        }
+    }
+}
