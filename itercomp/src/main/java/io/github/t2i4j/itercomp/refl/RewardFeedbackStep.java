@@ -1,5 +1,6 @@
 package io.github.t2i4j.itercomp.refl;
 
+import io.github.t2i4j.core.tensor.NoGrad;
 import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;

@@ -1,5 +1,6 @@
 package io.github.t2i4j.itercomp.refl;
 
+import io.github.t2i4j.core.tensor.NoGrad;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

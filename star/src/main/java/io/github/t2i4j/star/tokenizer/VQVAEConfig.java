@@ -6,6 +6,7 @@ import static io.github.t2i4j.core.io.ConfigJson.intOr;
 import static io.github.t2i4j.core.io.ConfigJson.intsOr;
 import static io.github.t2i4j.core.io.ConfigJson.requirePositive;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.io.JsonFiles;
 import java.nio.file.Path;

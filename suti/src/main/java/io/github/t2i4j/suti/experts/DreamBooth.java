@@ -1,5 +1,6 @@
 package io.github.t2i4j.suti.experts;
 
+import io.github.t2i4j.core.tensor.NoGrad;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;

@@ -1,5 +1,6 @@
 package io.github.t2i4j.suti.experts;
 
+import io.github.t2i4j.core.tensor.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
