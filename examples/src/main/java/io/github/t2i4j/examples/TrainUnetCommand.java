@@ -36,6 +36,10 @@ final class TrainUnetCommand implements Callable<Integer> {
     @Option(names = "--latent-cache", description = "Training samples whose VAE latents are encoded once and reused (default: the job's, 65536; 0 encodes every batch).")
     Integer latentCache;
 
+    @Option(names = "--init-from", paramLabel = "DIR",
+            description = "Start a fresh run from a trained UNet folder (e.g. models/world-ldm/unet) instead of random weights.")
+    Path initFrom;
+
     @Mixin TrainingRunOptions run;
 
     @Override
@@ -50,7 +54,7 @@ final class TrainUnetCommand implements Callable<Integer> {
         if (latentCache != null) {
             o = o.withLatentCache(latentCache);
         }
-        UNetTraining.Result r = UNetTraining.train(o, vae, clip, unetOut, run.workOr("target/world-ldm/unet-work"), run.resume);
+        UNetTraining.Result r = UNetTraining.train(o, vae, clip, unetOut, run.workOr("target/world-ldm/unet-work"), run.resume, initFrom);
         LOG.info("UNet: {} steps in {} s, final loss {}, held-out denoising loss {}", r.steps(), Math.round(r.seconds()),
                 r.finalLoss(), r.validationLoss());
         if (run.stopAfter == null || r.steps() >= o.steps()) {

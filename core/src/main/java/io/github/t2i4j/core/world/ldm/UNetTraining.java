@@ -9,7 +9,10 @@ import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.image.Images;
+import io.github.t2i4j.core.io.Checkpoints;
 import io.github.t2i4j.core.io.Dtype;
+import io.github.t2i4j.core.io.StateDict;
+import io.github.t2i4j.core.io.TensorSource;
 import io.github.t2i4j.core.models.unet.UNet2DConditionConfig;
 import io.github.t2i4j.core.models.unet.UNet2DConditionModel;
 import io.github.t2i4j.core.models.vae.AutoencoderKL;
@@ -293,6 +296,18 @@ public final class UNetTraining {
      */
     public static Result train(Options o, Path vaeDir, Path worldClipDir, Path unetDir, Path workDir, boolean resume)
             throws IOException {
+        return train(o, vaeDir, worldClipDir, unetDir, workDir, resume, null);
+    }
+
+    /**
+     * As {@link #train(Options, Path, Path, Path, Path, boolean)}, but a fresh run starts from the
+     * weights of a trained UNet folder ({@code initFrom}, same config; its EMA weights as saved)
+     * instead of a random initialisation: a new optimizer and learning-rate schedule over {@code
+     * o.steps()} continue the training of a shipped model. A resumed run ignores it (the checkpoint
+     * holds everything).
+     */
+    public static Result train(Options o, Path vaeDir, Path worldClipDir, Path unetDir, Path workDir, boolean resume,
+            Path initFrom) throws IOException {
         Files.createDirectories(unetDir);
         Files.createDirectories(workDir);
         long t0 = System.nanoTime();
@@ -308,6 +323,17 @@ public final class UNetTraining {
             Engine.getInstance().setRandomSeed((int) o.seed());
             UNet2DConditionModel unet = new UNet2DConditionModel(config);
             unet.initialize(manager, DataType.FLOAT32);
+            if (initFrom != null) {
+                UNet2DConditionConfig given = UNet2DConditionConfig.fromJson(initFrom.resolve("config.json"));
+                if (!given.toJson().equals(config.toJson())) {
+                    throw new IllegalArgumentException("--init-from " + initFrom + " has another UNet config than this run: "
+                            + given.toJson() + " vs " + config.toJson());
+                }
+                try (TensorSource weights = Checkpoints.open(initFrom)) {
+                    StateDict.load(unet, weights);
+                }
+                LOG.info("UNet: starting from the weights of {}", initFrom);
+            }
             LOG.info("UNet: {} parameters; latents {}x{}x{} (scaling factor {}), context {}x{}",
                     unet.parameterCount(), config.inChannels(), config.sampleSize(), config.sampleSize(),
                     vae.config().scalingFactor(), text.config().maxPositionEmbeddings(), text.config().hiddenSize());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -220,6 +221,25 @@ class LdmTrainingTest {
             }
             assertEquals(modified, Files.getLastModifiedTime(file).toMillis());
         }
+    }
+
+    @Test
+    void aRunCanStartFromATrainedUNet() throws Exception {
+        Path trained = tmp.resolve("unet-trained");
+        UNetTraining.train(tinyUnet(3).withLatentCache(16), vaeDir, clipDir, trained, tmp.resolve("w-trained"), false);
+        Path fresh = tmp.resolve("unet-fresh");
+        UNetTraining.train(tinyUnet(1).withLatentCache(16), vaeDir, clipDir, fresh, tmp.resolve("w-fresh"), false);
+        Path warm = tmp.resolve("unet-warm");
+        UNetTraining.train(tinyUnet(1).withLatentCache(16), vaeDir, clipDir, warm, tmp.resolve("w-warm"), false, trained);
+        // same data, noise and seed: only the starting weights differ
+        double freshLoss = MetricsLog.read(fresh.resolve("metrics.jsonl")).get(0).loss();
+        double warmLoss = MetricsLog.read(warm.resolve("metrics.jsonl")).get(0).loss();
+        assertNotEquals(freshLoss, warmLoss);
+        // another architecture is refused, naming the folder
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UNetTraining.train(
+                tinyUnet(1).withLatentCache(16).withLayersPerBlock(2), vaeDir, clipDir, tmp.resolve("unet-x"),
+                tmp.resolve("w-x"), false, trained));
+        assertTrue(e.getMessage().contains("unet-trained"), e.getMessage());
     }
 
     @Test
