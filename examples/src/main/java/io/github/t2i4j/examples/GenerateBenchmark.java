@@ -134,6 +134,7 @@ final class GenerateBenchmark implements Callable<Integer> {
             report.put("seconds_per_image", total / numImages);
             report.put("seconds_per_call_runs", wall);
             report.put("breakdown_seconds", breakdown);
+            report.put("phases_seconds", Map.of("text", text, "denoise", denoise, "decode", decode));
             report.put("unet_forward_seconds", unet.seconds());
             report.put("unet_gflop_per_forward", unet.flops() / 1e9);
             report.put("unet_gflops_achieved", unetGflops);
