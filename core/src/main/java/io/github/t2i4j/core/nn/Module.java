@@ -108,6 +108,16 @@ public abstract class Module extends AbstractBlock {
         modules.forEach((n, m) -> m.collectShapes(prefix + n + ".", out));
     }
 
+    /**
+     * Freezes every parameter: a model that is used but not trained (a frozen VAE, text encoder or
+     * reward model) gets no gradients and builds no graph for them.
+     */
+    public void freezeParameters() {
+        for (Parameter p : namedParameters().values()) {
+            p.freeze(true);
+        }
+    }
+
     /** Number of scalar parameters. */
     public long parameterCount() {
         return namedShapes().values().stream().mapToLong(Shape::size).sum();

@@ -112,9 +112,9 @@ public final class RewardFeedbackStep {
         this.regularizerWeight = b.regularizerWeight;
         this.listener = b.listener;
         this.alphasCumprod = scheduler.alphasCumprod();
-        freeze(vae);
+        vae.freezeParameters();
         for (Reward r : rewards) {
-            r.modules().forEach(RewardFeedbackStep::freeze);
+            r.modules().forEach(Module::freezeParameters);
         }
         if (unet.namedParameters().values().stream().noneMatch(Parameter::requiresGradient)) {
             throw new IllegalArgumentException("the UNet has no trainable parameter");
@@ -127,13 +127,6 @@ public final class RewardFeedbackStep {
      */
     public static Builder builder(UNet2DConditionModel unet, AutoencoderKL vae, Scheduler scheduler, List<Reward> rewards) {
         return new Builder(unet, vae, scheduler, rewards);
-    }
-
-    /** Freezes every parameter of a model that is run but not trained (no gradient, no graph). */
-    static void freeze(Module model) {
-        for (Parameter p : model.namedParameters().values()) {
-            p.freeze(true);
-        }
     }
 
     public UNet2DConditionModel unet() {

@@ -1,5 +1,6 @@
 package io.github.t2i4j.star.training;
 
+import io.github.t2i4j.core.world.HeldOutRenders;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -273,7 +274,7 @@ public final class StarTraining {
         try (NDManager manager = NDManager.newBaseManager();
                 StarTextEncoder text = StarTextEncoder.fromPretrained(textDir, worldClipDir, manager)) {
             MultiScaleVQTokenizer tokenizer = MultiScaleVQTokenizer.fromPretrained(tokenizerDir, manager);
-            WorldRenders.freeze(tokenizer);
+            tokenizer.freezeParameters();
             StarConfig config = config(o, tokenizer.config(), text.hiddenSize());
             Engine.getInstance().setRandomSeed((int) o.seed());
             StarTransformer model = new StarTransformer(config);
@@ -299,7 +300,7 @@ public final class StarTraining {
                 StarTextEncoder text = StarTextEncoder.fromPretrained(textDir, worldClipDir, manager)) {
             List<Integer> schedule = Arrays.stream(patchNums).boxed().toList();
             MultiScaleVQTokenizer tokenizer = MultiScaleVQTokenizer.fromPretrained(tokenizerDir, schedule, manager);
-            WorldRenders.freeze(tokenizer);
+            tokenizer.freezeParameters();
             StarTransformer trained = StarTransformer.fromPretrained(trainedTransformerDir, manager);
             StarConfig tc = trained.config();
             if (tc.vocabSize() != tokenizer.config().vocabSize() || tc.cvae() != tokenizer.config().zChannels()
@@ -333,7 +334,7 @@ public final class StarTraining {
                 model.parameterCount(), imageSize, pns, config.tokens(), config.vocabSize(), config.positions());
         EMA ema = EMA.of(model, EMA.Decay.warmup(o.emaMaxDecay(), 2.0 / 3));
         WorldDataset data = new WorldDataset(o.seed(), WorldSplit.TRAIN, imageSize, null);
-        String digest = WorldRenders.digest(tokenizerDir.resolve("config.json"),
+        String digest = FileDigest.of(tokenizerDir.resolve("config.json"),
                 tokenizerDir.resolve(MultiScaleVQTokenizer.WEIGHTS_FILE));
         Trainer.Result run;
         double trainSeconds;
@@ -384,7 +385,7 @@ public final class StarTraining {
             ema.swap();
         }
         StarTransformer shipped = StarTransformer.fromPretrained(transformerDir, manager);
-        WorldRenders.freeze(shipped);
+        shipped.freezeParameters();
         double[] perScale = new double[pns.size()];
         Arrays.fill(perScale, Double.NaN);
         double validation = Double.NaN;
@@ -423,7 +424,7 @@ public final class StarTraining {
      */
     static double[] validationLoss(StarTransformer model, MultiScaleVQTokenizer tokenizer, StarTextEncoder text,
             int perCategory, NDManager manager) {
-        List<WorldExample> examples = WorldRenders.heldOut(perCategory);
+        List<WorldExample> examples = HeldOutRenders.interleaved(perCategory);
         List<Integer> pns = tokenizer.config().vPatchNums();
         int scales = pns.size();
         double[] sums = new double[scales];
@@ -432,7 +433,7 @@ public final class StarTraining {
         for (int start = 0; start < examples.size(); start += chunk) {
             List<WorldExample> part = examples.subList(start, Math.min(examples.size(), start + chunk));
             try (NDManager m = manager.newSubManager()) {
-                NDArray images = WorldRenders.render(part, tokenizer.config().imageSize(), m);
+                NDArray images = HeldOutRenders.render(part, tokenizer.config().imageSize(), m);
                 List<NDArray> idxBl = tokenizer.imgToIdxBl(images);
                 NDArray ids = NDArrays.concat(new NDList(idxBl), 1);
                 NDArray input = tokenizer.idxBlToVarInput(idxBl, pns);
@@ -466,7 +467,7 @@ public final class StarTraining {
     /** Draws the first {@code n} held-out prompts (interleaved categories) with STAR's sampling defaults. */
     private static void writeSamples(StarTransformer model, MultiScaleVQTokenizer tokenizer, Path textDir,
             Path worldClipDir, int n, Path file, NDManager manager) {
-        List<WorldExample> examples = WorldRenders.heldOut((n + 6) / 7).subList(0, n);
+        List<WorldExample> examples = HeldOutRenders.interleaved((n + 6) / 7).subList(0, n);
         List<String> prompts = examples.stream().map(WorldExample::caption).toList();
         NDManager sub = manager.newSubManager();
         // the pipeline owns (and closes) its manager and text encoder, not the models

@@ -1,5 +1,6 @@
 package io.github.t2i4j.star.training;
 
+import io.github.t2i4j.core.world.HeldOutRenders;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -249,7 +250,7 @@ public final class StarWorldTokenizerTraining {
             // the evaluation uses the weights as shipped (fp16)
             tokenizer.save(tokenizerDir, Dtype.F16);
             MultiScaleVQTokenizer shipped = MultiScaleVQTokenizer.fromPretrained(tokenizerDir, manager);
-            WorldRenders.freeze(shipped);
+            shipped.freezeParameters();
             HeldOut eval = evaluate(shipped, o.heldOutPerCategory(), tokenizerDir.resolve("reconstructions.png"),
                     manager);
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -275,7 +276,7 @@ public final class StarWorldTokenizerTraining {
      */
     static HeldOut evaluate(MultiScaleVQTokenizer tokenizer, int perCategory, Path grid, NDManager manager) {
         VQVAEConfig c = tokenizer.config();
-        List<WorldExample> examples = WorldRenders.heldOut(perCategory);
+        List<WorldExample> examples = HeldOutRenders.interleaved(perCategory);
         int scales = c.scales();
         if (examples.isEmpty()) {
             return new HeldOut(Double.NaN, Double.NaN, Double.NaN, new double[scales], 0);
@@ -288,7 +289,7 @@ public final class StarWorldTokenizerTraining {
         for (int start = 0; start < examples.size(); start += chunk) {
             List<WorldExample> part = examples.subList(start, Math.min(examples.size(), start + chunk));
             try (NDManager m = manager.newSubManager()) {
-                NDArray x = WorldRenders.render(part, c.imageSize(), m);
+                NDArray x = HeldOutRenders.render(part, c.imageSize(), m);
                 VectorQuantizer2.Quantized q = tokenizer.quantizeLatent(tokenizer.encode(x));
                 for (int k = 0; k < scales; k++) {
                     for (long id : q.idxBl().get(k).toLongArray()) {

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.world.ldm;
 
+import io.github.t2i4j.core.world.HeldOutRenders;
 import io.github.t2i4j.core.tensor.HostArrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -316,9 +317,9 @@ public final class UNetTraining {
         LdmExport.writeTextEncoder(worldClipDir, textDir);
         try (NDManager manager = NDManager.newBaseManager()) {
             AutoencoderKL vae = AutoencoderKL.fromPretrained(vaeDir, manager);
-            LdmData.freeze(vae);
+            vae.freezeParameters();
             CLIPTextModel text = CLIPTextModel.fromPretrained(textDir, manager);
-            LdmData.freeze(text);
+            text.freezeParameters();
             UNet2DConditionConfig config = config(o, vae.config(), text.config().hiddenSize());
             Engine.getInstance().setRandomSeed((int) o.seed());
             UNet2DConditionModel unet = new UNet2DConditionModel(config);
@@ -424,7 +425,7 @@ public final class UNetTraining {
                 ema.swap();
             }
             UNet2DConditionModel shipped = UNet2DConditionModel.fromPretrained(unetDir, manager);
-            LdmData.freeze(shipped);
+            shipped.freezeParameters();
             double validation = Double.NaN;
             try (CLIPTokenizer tokenizer = CLIPTokenizer.fromPretrained(worldClipDir, text.config().maxPositionEmbeddings())) {
                 if (o.validationPerCategory() > 0) {
@@ -458,7 +459,7 @@ public final class UNetTraining {
      */
     static double validationLoss(UNet2DConditionModel unet, AutoencoderKL vae, CLIPTextModel text,
             CLIPTokenizer tokenizer, int perCategory, NDManager manager) {
-        List<WorldExample> examples = LdmData.heldOut(perCategory);
+        List<WorldExample> examples = HeldOutRenders.interleaved(perCategory);
         DDPMScheduler schedule = trainingScheduler();
         SplittableRandom rng = new SplittableRandom(20_240_603L);
         double sum = 0;
@@ -467,7 +468,7 @@ public final class UNetTraining {
         for (int start = 0; start < examples.size(); start += chunk) {
             List<WorldExample> part = examples.subList(start, Math.min(examples.size(), start + chunk));
             try (NDManager m = manager.newSubManager()) {
-                NDArray images = LdmData.render(part, vae.config().sampleSize(), m);
+                NDArray images = HeldOutRenders.render(part, vae.config().sampleSize(), m);
                 NDArray latents = vae.latentsFromImage(images);
                 NDArray context = text.forward(
                         tokenizer.encode(part.stream().map(WorldExample::caption).toList()).inputIds(m)).lastHiddenState();
@@ -490,7 +491,7 @@ public final class UNetTraining {
     /** Draws the first {@code n} held-out prompts (interleaved categories) with the shipped scheduler's defaults. */
     private static void writeSamples(UNet2DConditionModel unet, AutoencoderKL vae, CLIPTextModel text, Path worldClipDir,
             int n, Path file, NDManager manager) {
-        List<WorldExample> examples = LdmData.heldOut((n + 6) / 7).subList(0, n);
+        List<WorldExample> examples = HeldOutRenders.interleaved((n + 6) / 7).subList(0, n);
         List<String> prompts = examples.stream().map(WorldExample::caption).toList();
         // the pipeline owns (and closes) its manager and tokenizer, not the models
         StableDiffusionPipeline pipe = new StableDiffusionPipeline(manager.newSubManager(),

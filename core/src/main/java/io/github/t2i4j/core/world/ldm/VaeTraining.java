@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.world.ldm;
 
+import io.github.t2i4j.core.world.HeldOutRenders;
 import io.github.t2i4j.core.tensor.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -243,7 +244,7 @@ public final class VaeTraining {
             // the statistics and the evaluation use the weights as shipped (fp16)
             vae.save(vaeDir, Dtype.F16);
             AutoencoderKL shipped = AutoencoderKL.fromPretrained(vaeDir, manager);
-            LdmData.freeze(shipped);
+            shipped.freezeParameters();
             double[] stats = latentStatistics(shipped, data, o.scaleSamples(), o.seed(), manager);
             double scaling = 1.0 / stats[1];
             AutoencoderKLConfig scaled = config.withScalingFactor(scaling);
@@ -252,7 +253,7 @@ public final class VaeTraining {
             double psnr = 10 * Math.log10(1.0 / mse);
             double seconds = (System.nanoTime() - t0) / 1e9;
             double finalLoss = run.metrics().isEmpty() ? Double.NaN : run.metrics().get(run.metrics().size() - 1).loss();
-            int evaluated = LdmData.heldOut(o.heldOutPerCategory()).size();
+            int evaluated = HeldOutRenders.interleaved(o.heldOutPerCategory()).size();
             LOG.info("VAE: latents mean {} std {} -> scaling_factor {}; held-out MSE {} PSNR {} dB over {} renders",
                     stats[0], stats[1], scaling, mse, psnr, evaluated);
             return new Result(vaeDir, run.endStep(), seconds, finalLoss, scaling, stats[0], stats[1], mse, psnr,
@@ -299,7 +300,7 @@ public final class VaeTraining {
      * renders and their reconstructions to {@code grid} (if not null).
      */
     static double heldOutMse(AutoencoderKL vae, int perCategory, Path grid, NDManager manager) {
-        List<WorldExample> examples = LdmData.heldOut(perCategory);
+        List<WorldExample> examples = HeldOutRenders.interleaved(perCategory);
         if (examples.isEmpty()) {
             return Double.NaN;
         }
@@ -310,7 +311,7 @@ public final class VaeTraining {
         for (int start = 0; start < examples.size(); start += chunk) {
             List<WorldExample> part = examples.subList(start, Math.min(examples.size(), start + chunk));
             try (NDManager m = manager.newSubManager()) {
-                NDArray x = LdmData.render(part, SceneRenderer.DEFAULT_SIZE, m);
+                NDArray x = HeldOutRenders.render(part, SceneRenderer.DEFAULT_SIZE, m);
                 NDArray recon = vae.forward(x).clip(-1f, 1f);
                 // [-1, 1] -> [0, 1] halves the error, so the squared error is a quarter
                 float[] d = recon.sub(x).toFloatArray();

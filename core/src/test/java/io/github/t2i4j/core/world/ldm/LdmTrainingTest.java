@@ -192,7 +192,7 @@ class LdmTrainingTest {
     void theLatentCacheHoldsThePosteriorOfTheStreamsFirstSamples() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             AutoencoderKL vae = AutoencoderKL.fromPretrained(vaeDir, m);
-            LdmData.freeze(vae);
+            vae.freezeParameters();
             io.github.t2i4j.core.world.WorldDataset data = new io.github.t2i4j.core.world.WorldDataset(
                     5, io.github.t2i4j.core.world.WorldSplit.TRAIN, 64, null);
             Path file = tmp.resolve("cache-test/latent-cache.safetensors");
