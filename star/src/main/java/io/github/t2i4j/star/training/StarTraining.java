@@ -1,5 +1,6 @@
 package io.github.t2i4j.star.training;
 
+import io.github.t2i4j.core.io.FileDigest;
 import io.github.t2i4j.core.world.HeldOutRenders;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

@@ -4,25 +4,24 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
+
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import io.github.t2i4j.core.io.SafetensorsFile;
-import io.github.t2i4j.core.io.SafetensorsWriter;
+
+
 import io.github.t2i4j.core.tensor.HostArrays;
-import io.github.t2i4j.core.world.WorldBatch;
+
+import io.github.t2i4j.core.world.SampleCache;
 import io.github.t2i4j.core.world.WorldDataset;
 import io.github.t2i4j.star.tokenizer.MultiScaleVQTokenizer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+
+
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The frozen tokenizer's multi-scale token ids of training samples {@code 0 .. n-1} of the stream,
@@ -34,7 +33,6 @@ import org.slf4j.LoggerFactory;
  * and is rebuilt when any of them differs.
  */
 final class TokenCache implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(TokenCache.class);
     static final String TENSOR = "ids";
     private static final int CHUNK = 64;
 
@@ -58,59 +56,19 @@ final class TokenCache implements AutoCloseable {
     static TokenCache loadOrBuild(MultiScaleVQTokenizer tokenizer, String digest, WorldDataset data, int n, Path file,
             NDManager manager) {
         List<Integer> pns = tokenizer.config().vPatchNums();
-        Map<String, String> expected = Map.of(
+        Map<String, String> key = Map.of(
                 "samples", Integer.toString(n),
                 "seed", Long.toString(data.seed()),
                 "image_size", Integer.toString(data.size()),
                 "patch_nums", pns.toString(),
                 "tokenizer", digest);
-        if (Files.isRegularFile(file)) {
-            try (SafetensorsFile f = SafetensorsFile.open(file)) {
-                Map<String, String> meta = f.metadata();
-                boolean same = meta != null && f.names().contains(TENSOR);
-                for (Map.Entry<String, String> e : expected.entrySet()) {
-                    same &= meta != null && e.getValue().equals(meta.get(e.getKey()));
-                }
-                if (same) {
-                    NDArray a = f.load(TENSOR, manager);
-                    NDScope.unregister(a);
-                    LOG.info("token cache: {} samples from {}", n, file);
-                    return new TokenCache(a, pns);
-                }
-                LOG.info("token cache {} is for another tokenizer, schedule, seed or size: rebuilding", file);
-            }
-        }
         if (data.size() != tokenizer.config().imageSize()) {
             throw new IllegalArgumentException("the tokenizer's schedule " + pns + " needs " + tokenizer.config().imageSize()
                     + " px images, the data has " + data.size());
         }
-        long t0 = System.nanoTime();
-        NDList chunks = new NDList();
-        for (int start = 0; start < n; start += CHUNK) {
-            int size = Math.min(CHUNK, n - start);
-            try (NDManager m = manager.newSubManager()) {
-                WorldBatch b = data.batch(m, start, size);
-                List<NDArray> idxBl = tokenizer.imgToIdxBl(b.images());
-                NDArray row = NDArrays.concat(new NDList(idxBl), 1).toType(DataType.INT32, false);
-                row.attach(manager);
-                chunks.add(row);
-            }
-            if ((start / CHUNK) % 200 == 0) {
-                LOG.info("token cache: {} / {} samples tokenized", start + size, n);
-            }
-        }
-        NDArray all = NDArrays.concat(chunks, 0);
-        chunks.close();
-        NDScope.unregister(all);
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the folder of " + file, e);
-        }
-        new SafetensorsWriter().metadata(expected).add(TENSOR, all).write(file);
-        LOG.info("token cache: {} samples tokenized in {} s, written to {}", n,
-                String.format(Locale.ROOT, "%.0f", (System.nanoTime() - t0) / 1e9), file);
-        return new TokenCache(all, pns);
+        return new TokenCache(SampleCache.loadOrCompute(file, TENSOR, key, data, n, CHUNK, manager, "token cache",
+                images -> NDArrays.concat(new NDList(tokenizer.imgToIdxBl(images)), 1).toType(DataType.INT32, false)),
+                pns);
     }
 
     /** The ids of cached samples {@code indices}: [B, L] INT64 on {@code manager}. */

@@ -5,26 +5,26 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
+
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import io.github.t2i4j.core.io.SafetensorsFile;
-import io.github.t2i4j.core.io.SafetensorsWriter;
+
+
+import io.github.t2i4j.core.io.FileDigest;
 import io.github.t2i4j.core.models.vae.AutoencoderKL;
 import io.github.t2i4j.core.models.vae.DiagonalGaussianDistribution;
-import io.github.t2i4j.core.world.WorldBatch;
+
+import io.github.t2i4j.core.world.SampleCache;
 import io.github.t2i4j.core.world.WorldDataset;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+
+
+
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+
+
+
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The frozen VAE's posterior over training samples {@code 0 .. n-1} of the stream, computed once:
@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
  * and a digest of the VAE folder, and is rebuilt when any of them differs.
  */
 final class LatentCache implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(LatentCache.class);
     static final String TENSOR = "moments";
     private static final int CHUNK = 64;
 
@@ -56,55 +55,16 @@ final class LatentCache implements AutoCloseable {
      */
     static LatentCache loadOrBuild(AutoencoderKL vae, Path vaeDir, WorldDataset data, int n, Path file,
             NDManager manager) {
-        String digest = digest(vaeDir);
-        if (Files.isRegularFile(file)) {
-            try (SafetensorsFile f = SafetensorsFile.open(file)) {
-                Map<String, String> meta = f.metadata();
-                if (meta != null && Integer.toString(n).equals(meta.get("samples"))
-                        && Long.toString(data.seed()).equals(meta.get("seed")) && digest.equals(meta.get("vae"))
-                        && f.names().contains(TENSOR)) {
-                    NDArray m = f.load(TENSOR, manager);
-                    NDScope.unregister(m);
-                    LOG.info("latent cache: {} samples from {}", n, file);
-                    return new LatentCache(m);
-                }
-                LOG.info("latent cache {} is for another VAE, seed or size: rebuilding", file);
-            }
-        }
-        long t0 = System.nanoTime();
-        NDList chunks = new NDList();
-        for (int start = 0; start < n; start += CHUNK) {
-            int size = Math.min(CHUNK, n - start);
-            try (NDManager m = manager.newSubManager()) {
-                WorldBatch b = data.batch(m, start, size);
-                NDArray moments;
-                try (DiagonalGaussianDistribution d = vae.encode(b.images())) {
-                    moments = NDArrays.concat(new NDList(d.mean(), d.logvar()), 1).toType(DataType.FLOAT16, false);
-                }
-                moments.attach(manager);
-                chunks.add(moments);
-            }
-            if ((start / CHUNK) % 200 == 0) {
-                LOG.info("latent cache: {} / {} samples encoded", start + size, n);
-            }
-        }
-        NDArray all = NDArrays.concat(chunks, 0);
-        chunks.close();
-        NDScope.unregister(all);
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the folder of " + file, e);
-        }
-        new SafetensorsWriter()
-                .metadata("samples", Integer.toString(n))
-                .metadata("seed", Long.toString(data.seed()))
-                .metadata("vae", digest)
-                .add(TENSOR, all)
-                .write(file);
-        LOG.info("latent cache: {} samples encoded in {} s, written to {}", n,
-                String.format(java.util.Locale.ROOT, "%.0f", (System.nanoTime() - t0) / 1e9), file);
-        return new LatentCache(all);
+        Map<String, String> key = Map.of(
+                "samples", Integer.toString(n),
+                "seed", Long.toString(data.seed()),
+                "vae", FileDigest.of(vaeDir.resolve("config.json"), vaeDir.resolve(AutoencoderKL.WEIGHTS_FILE)));
+        return new LatentCache(SampleCache.loadOrCompute(file, TENSOR, key, data, n, CHUNK, manager, "latent cache",
+                images -> {
+                    try (DiagonalGaussianDistribution d = vae.encode(images)) {
+                        return NDArrays.concat(new NDList(d.mean(), d.logvar()), 1).toType(DataType.FLOAT16, false);
+                    }
+                }));
     }
 
     /**
@@ -120,20 +80,6 @@ final class LatentCache implements AutoCloseable {
             return vae.scaleLatents(z);
         } finally {
             idx.close();
-        }
-    }
-
-    /** SHA-256 of the VAE folder's config and weights. */
-    private static String digest(Path vaeDir) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(Files.readAllBytes(vaeDir.resolve("config.json")));
-            md.update(Files.readAllBytes(vaeDir.resolve(AutoencoderKL.WEIGHTS_FILE)));
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the VAE folder " + vaeDir, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

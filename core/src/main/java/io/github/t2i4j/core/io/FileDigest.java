@@ -1,4 +1,4 @@
-package io.github.t2i4j.star.training;
+package io.github.t2i4j.core.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,12 +9,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
-/** A content digest of model files, so that a token cache is reused only with the tokenizer it was made with. */
-final class FileDigest {
+/**
+ * A content digest of model files, so that a cache derived from a model (VAE latents, tokenizer
+ * ids) is reused only with the model it was made with.
+ */
+public final class FileDigest {
     private FileDigest() {}
 
     /** SHA-256 of some files (e.g. a model folder's config and weights), hex. */
-    static String of(Path... files) {
+    public static String of(Path... files) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             for (Path f : files) {
