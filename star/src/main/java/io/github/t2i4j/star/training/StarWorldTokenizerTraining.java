@@ -1,5 +1,6 @@
 package io.github.t2i4j.star.training;
 
+import io.github.t2i4j.core.metrics.ReconstructionError;
 import io.github.t2i4j.core.world.HeldOutRenders;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -7,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import io.github.t2i4j.core.image.Images;
 import io.github.t2i4j.core.io.Dtype;
 import io.github.t2i4j.core.training.AdamW;
 import io.github.t2i4j.core.training.LearningRateSchedule;
@@ -19,11 +19,9 @@ import io.github.t2i4j.star.tokenizer.MultiScaleVQTokenizer;
 import io.github.t2i4j.star.tokenizer.VQTokenizerTraining;
 import io.github.t2i4j.star.tokenizer.VQVAEConfig;
 import io.github.t2i4j.star.tokenizer.VectorQuantizer2;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -282,9 +280,7 @@ public final class StarWorldTokenizerTraining {
             return new HeldOut(Double.NaN, Double.NaN, Double.NaN, new double[scales], 0);
         }
         boolean[][] used = new boolean[scales][c.vocabSize()];
-        double sumSq = 0;
-        long count = 0;
-        List<BufferedImage> cells = new ArrayList<>();
+        ReconstructionError error = new ReconstructionError(grid != null);
         int chunk = 32;
         for (int start = 0; start < examples.size(); start += chunk) {
             List<WorldExample> part = examples.subList(start, Math.min(examples.size(), start + chunk));
@@ -296,27 +292,11 @@ public final class StarWorldTokenizerTraining {
                         used[k][(int) id] = true;
                     }
                 }
-                NDArray recon = tokenizer.fhatToImg(q.fhats().get(scales - 1));
-                // [-1, 1] -> [0, 1] halves the error, so the squared error is a quarter
-                float[] d = recon.sub(x).toFloatArray();
-                for (float f : d) {
-                    sumSq += (double) f * f / 4;
-                }
-                count += d.length;
-                if (grid != null && start == 0) {
-                    List<BufferedImage> orig = Images.toImages(x);
-                    List<BufferedImage> rec = Images.toImages(recon);
-                    for (int i = 0; i < Math.min(8, orig.size()); i++) {
-                        cells.add(orig.get(i));
-                    }
-                    for (int i = 0; i < Math.min(8, rec.size()); i++) {
-                        cells.add(rec.get(i));
-                    }
-                }
+                error.add(x, tokenizer.fhatToImg(q.fhats().get(scales - 1)));
             }
         }
-        if (grid != null && !cells.isEmpty()) {
-            Images.writePng(Images.grid(cells, null, cells.size() / 2), grid);
+        if (grid != null) {
+            error.writeGrid(grid);
         }
         double[] perScale = new double[scales];
         int any = 0;
@@ -334,7 +314,6 @@ public final class StarWorldTokenizerTraining {
             }
             perScale[k] = 100.0 * n / c.vocabSize();
         }
-        double mse = sumSq / count;
-        return new HeldOut(mse, 10 * Math.log10(1 / mse), 100.0 * any / c.vocabSize(), perScale, examples.size());
+        return new HeldOut(error.mse(), error.psnr(), 100.0 * any / c.vocabSize(), perScale, examples.size());
     }
 }

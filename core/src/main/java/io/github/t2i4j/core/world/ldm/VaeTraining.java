@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import io.github.t2i4j.core.image.Images;
+import io.github.t2i4j.core.metrics.ReconstructionError;
 import io.github.t2i4j.core.io.Dtype;
 import io.github.t2i4j.core.models.vae.AutoencoderKL;
 import io.github.t2i4j.core.models.vae.AutoencoderKLConfig;
@@ -21,11 +21,9 @@ import io.github.t2i4j.core.world.WorldBatch;
 import io.github.t2i4j.core.world.WorldDataset;
 import io.github.t2i4j.core.world.WorldExample;
 import io.github.t2i4j.core.world.WorldSplit;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -304,36 +302,18 @@ public final class VaeTraining {
         if (examples.isEmpty()) {
             return Double.NaN;
         }
-        double sumSq = 0;
-        long count = 0;
-        List<BufferedImage> cells = new ArrayList<>();
+        ReconstructionError error = new ReconstructionError(grid != null);
         int chunk = 32;
         for (int start = 0; start < examples.size(); start += chunk) {
             List<WorldExample> part = examples.subList(start, Math.min(examples.size(), start + chunk));
             try (NDManager m = manager.newSubManager()) {
                 NDArray x = HeldOutRenders.render(part, SceneRenderer.DEFAULT_SIZE, m);
-                NDArray recon = vae.forward(x).clip(-1f, 1f);
-                // [-1, 1] -> [0, 1] halves the error, so the squared error is a quarter
-                float[] d = recon.sub(x).toFloatArray();
-                for (float f : d) {
-                    sumSq += (double) f * f / 4;
-                }
-                count += d.length;
-                if (grid != null && start == 0) {
-                    List<BufferedImage> orig = Images.toImages(x);
-                    List<BufferedImage> rec = Images.toImages(recon);
-                    for (int i = 0; i < Math.min(8, orig.size()); i++) {
-                        cells.add(orig.get(i));
-                    }
-                    for (int i = 0; i < Math.min(8, rec.size()); i++) {
-                        cells.add(rec.get(i));
-                    }
-                }
+                error.add(x, vae.forward(x).clip(-1f, 1f));
             }
         }
-        if (grid != null && !cells.isEmpty()) {
-            Images.writePng(Images.grid(cells, null, cells.size() / 2), grid);
+        if (grid != null) {
+            error.writeGrid(grid);
         }
-        return sumSq / count;
+        return error.mse();
     }
 }
