@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,6 +21,23 @@ final class TrainVaeCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "target/world-ldm/vae", paramLabel = "DIR", description = "VAE folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--init-from", paramLabel = "DIR",
+            description = "Start from a trained VAE folder (e.g. models/world-ldm/vae) instead of random weights.")
+    Path initFrom;
+
+    @Option(names = "--decoder-only",
+            description = "With --init-from: freeze the encoder and train only the decoder, so the latents (and any UNet trained on them) stay valid.")
+    boolean decoderOnly;
+
+    @Option(names = "--gradient-weight", paramLabel = "W",
+            description = "Weight of the image-gradient L1 term that sharpens edges, stripes and dots (default: the job's, 0).")
+    Double gradientWeight;
+
+    @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate (default: the job's, 5e-4).")
+    Double learningRate;
+
     @Mixin TrainingRunOptions run;
 
     @Override
@@ -31,9 +49,21 @@ final class TrainVaeCommand implements Callable<Integer> {
         if (run.stopAfter != null) {
             o = o.withStopAfter(run.stopAfter);
         }
-        VaeTraining.Result r = VaeTraining.train(o, out, run.workOr("target/world-ldm/vae-work"), run.resume);
-        LOG.info("VAE: {} steps in {} s, scaling factor {}, held-out PSNR {} dB -> {}", r.steps(),
-                Math.round(r.seconds()), r.scalingFactor(), r.heldOutPsnr(), r.vaeDir());
+        if (gradientWeight != null) {
+            o = o.withGradientWeight(gradientWeight);
+        }
+        if (learningRate != null) {
+            o = o.withLearningRate(learningRate);
+        }
+        if (decoderOnly && initFrom == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--decoder-only needs --init-from DIR (the VAE whose encoder is kept)");
+        }
+        VaeTraining.Result r = VaeTraining.train(o, out, run.workOr("target/world-ldm/vae-work"), run.resume,
+                initFrom, decoderOnly);
+        LOG.info("VAE: {} steps in {} s, scaling factor {}, held-out PSNR {} dB, all-correct on reconstructions {} -> {}",
+                r.steps(), Math.round(r.seconds()), r.scalingFactor(), r.heldOutPsnr(), r.reconstructionCeiling(),
+                r.vaeDir());
         return 0;
     }
 }

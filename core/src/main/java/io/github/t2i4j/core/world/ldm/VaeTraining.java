@@ -2,6 +2,9 @@ package io.github.t2i4j.core.world.ldm;
 
 import io.github.t2i4j.core.world.HeldOutRenders;
 import io.github.t2i4j.core.tensor.Scalars;
+import io.github.t2i4j.core.tensor.NoGrad;
+import io.github.t2i4j.core.io.JsonFiles;
+import io.github.t2i4j.core.world.Category;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -26,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +70,9 @@ public final class VaeTraining {
      * @param normNumGroups GroupNorm groups (must divide every channel count)
      * @param latentChannels latent channels
      * @param klWeight weight of the KL term relative to the per-image summed L1 error (LDM's convention)
+     * @param gradientWeight weight of the image-gradient term: the mean absolute error of the
+     *     horizontal and vertical pixel differences (0: none). It weighs edges and the world's
+     *     stripes and dots, a few percent of the pixels, as much as the flat areas
      * @param steps optimizer steps of the whole run
      * @param batchSize images per step
      * @param learningRate peak AdamW learning rate (warm-up, then cosine to a tenth)
@@ -74,7 +81,8 @@ public final class VaeTraining {
      * @param seed data, noise and initialisation seed
      * @param checkpointEvery steps between checkpoints (the last two are kept)
      * @param scaleSamples training images the latent scaling factor is measured on
-     * @param heldOutPerCategory held-out renders per category the reconstruction error is measured on
+     * @param heldOutPerCategory held-out renders per category the reconstruction error and the
+     *     {@link ReconstructionCeiling} are measured on (200 is the whole held-out set)
      * @param stopAfter stop (and checkpoint) after this step, for time-sliced runs; 0 runs to the end
      * @param progressBar show a progress bar on the console
      */
@@ -84,6 +92,7 @@ public final class VaeTraining {
             int normNumGroups,
             int latentChannels,
             double klWeight,
+            double gradientWeight,
             long steps,
             int batchSize,
             double learningRate,
@@ -104,6 +113,9 @@ public final class VaeTraining {
             if (!(klWeight >= 0)) {
                 throw new IllegalArgumentException("klWeight must be >= 0: " + klWeight);
             }
+            if (!(gradientWeight >= 0)) {
+                throw new IllegalArgumentException("gradientWeight must be >= 0: " + gradientWeight);
+            }
         }
 
         /**
@@ -114,41 +126,53 @@ public final class VaeTraining {
          * to 1.
          */
         public static Options defaults() {
-            return new Options(List.of(32, 64, 128), 1, 16, 4, 1e-6, 2500, 16, 5e-4, 100, 0.0, 0, 250, 512, 32, 0, true);
+            return new Options(List.of(32, 64, 128), 1, 16, 4, 1e-6, 0.0, 2500, 16, 5e-4, 100, 0.0, 0, 250, 512, 200, 0, true);
         }
 
         public Options withSteps(long s) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, s, batchSize,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, s, batchSize,
                     learningRate, Math.min(warmupSteps, s), weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
         public Options withBatchSize(int b) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, steps, b,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, steps, b,
                     learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples, heldOutPerCategory,
                     stopAfter, progressBar);
         }
 
         public Options withStopAfter(long step) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, step, progressBar);
         }
 
         public Options withSeed(long s) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, s, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
         public Options withEvaluation(int scaleSamples, int heldOutPerCategory) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
+        public Options withGradientWeight(double w) {
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, w, steps,
+                    batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
+                    heldOutPerCategory, stopAfter, progressBar);
+        }
+
+        public Options withLearningRate(double lr) {
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight,
+                    steps, batchSize, lr, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
+                    heldOutPerCategory, stopAfter, progressBar);
+        }
+
         public Options withProgressBar(boolean show) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, show);
         }
@@ -168,6 +192,9 @@ public final class VaeTraining {
      * @param heldOutPsnr the PSNR of that error, in dB
      * @param heldOutImages held-out renders evaluated
      * @param parameters the VAE's parameter count
+     * @param reconstructionCeiling the evaluator's all-correct rate on reconstructions of the
+     *     held-out renders per category ({@link ReconstructionCeiling}), the most a UNet on this
+     *     VAE can reach; empty when the held-out evaluation is off
      */
     public record Result(
             Path vaeDir,
@@ -180,7 +207,8 @@ public final class VaeTraining {
             double heldOutMse,
             double heldOutPsnr,
             int heldOutImages,
-            long parameters) {}
+            long parameters,
+            Map<String, Double> reconstructionCeiling) {}
 
     /** The VAE configuration of {@code o}: 64x64 RGB, diffusers' block types, scaling factor 1 until measured. */
     public static AutoencoderKLConfig config(Options o) {
@@ -193,19 +221,55 @@ public final class VaeTraining {
     }
 
     /**
-     * Trains (resuming from {@code workDir}'s newest checkpoint when {@code resume}) and writes the
-     * VAE to {@code vaeDir} (config.json with the measured scaling factor, fp16 weights, the
-     * training log, loss plot and a grid of held-out reconstructions).
+     * Trains from scratch (resuming from {@code workDir}'s newest checkpoint when {@code resume})
+     * and writes the VAE to {@code vaeDir} (config.json with the measured scaling factor, fp16
+     * weights, the training log, loss plot and a grid of held-out reconstructions).
      */
     public static Result train(Options o, Path vaeDir, Path workDir, boolean resume) throws IOException {
+        return train(o, vaeDir, workDir, resume, null, false);
+    }
+
+    /**
+     * As {@link #train(Options, Path, Path, boolean)}, but starting from the trained VAE folder
+     * {@code initFrom} when it is not null (its config must be this run's, up to the scaling
+     * factor). With {@code decoderOnly} the encoder and {@code quant_conv} are frozen and only
+     * {@code post_quant_conv} and the decoder are trained, as Stable Diffusion's fine-tuned
+     * decoders were: the latents do not change, so a UNet trained on {@code initFrom}'s latents
+     * keeps working with the new decoder, and the scaling factor is kept rather than re-measured.
+     */
+    public static Result train(Options o, Path vaeDir, Path workDir, boolean resume, Path initFrom, boolean decoderOnly)
+            throws IOException {
+        if (decoderOnly && initFrom == null) {
+            throw new IllegalArgumentException("decoder-only training needs a trained VAE to start from (--init-from)");
+        }
         Files.createDirectories(vaeDir);
         Files.createDirectories(workDir);
         AutoencoderKLConfig config = config(o);
         long t0 = System.nanoTime();
         try (NDManager manager = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) o.seed());
-            AutoencoderKL vae = new AutoencoderKL(config);
-            vae.initialize(manager, DataType.FLOAT32);
+            AutoencoderKL vae;
+            if (initFrom == null) {
+                vae = new AutoencoderKL(config);
+                vae.initialize(manager, DataType.FLOAT32);
+            } else {
+                vae = AutoencoderKL.fromPretrained(initFrom, manager, DataType.FLOAT32);
+                AutoencoderKLConfig given = vae.config();
+                if (!given.withScalingFactor(1.0).toJson().equals(config.toJson())) {
+                    throw new IllegalArgumentException("--init-from " + initFrom + " has another VAE config than this run: "
+                            + given.toJson() + " vs " + config.toJson());
+                }
+                config = given;
+                LOG.info("VAE: starting from {}{}", initFrom, decoderOnly ? " (decoder only: encoder and quant_conv frozen)" : "");
+            }
+            if (decoderOnly) {
+                vae.encoder().freezeParameters();
+                vae.namedParameters().forEach((name, p) -> {
+                    if (name.startsWith("quant_conv.")) {
+                        p.freeze(true);
+                    }
+                });
+            }
             LOG.info("VAE: {} parameters, latent {}x{}x{}", vae.parameterCount(), o.latentChannels(),
                     SceneRenderer.DEFAULT_SIZE / config.latentFactor(), SceneRenderer.DEFAULT_SIZE / config.latentFactor());
             WorldDataset data = new WorldDataset(o.seed(), WorldSplit.TRAIN, SceneRenderer.DEFAULT_SIZE, null);
@@ -215,13 +279,20 @@ public final class VaeTraining {
                 WorldBatch b = data.batch(manager, start, o.batchSize());
                 NDArray x = b.images();
                 SplittableRandom rng = batch.random();
-                DiagonalGaussianDistribution posterior = vae.encode(x);
+                DiagonalGaussianDistribution posterior = decoderOnly ? NoGrad.run(() -> vae.encode(x)) : vae.encode(x);
                 NDArray eps = LdmData.gaussian(manager, rng, posterior.mean().getShape());
                 NDArray recon = vae.decode(posterior.sample(eps));
-                NDArray l1 = recon.sub(x).abs().mean();
-                return o.klWeight() == 0 ? l1 : l1.add(Scalars.mul(posterior.kl().mean(), klScale));
+                NDArray total = recon.sub(x).abs().mean();
+                if (o.gradientWeight() > 0) {
+                    total = total.add(Scalars.mul(gradientError(recon, x), (float) o.gradientWeight()));
+                }
+                return o.klWeight() == 0 || decoderOnly ? total : total.add(Scalars.mul(posterior.kl().mean(), klScale));
             };
             JsonObject cfg = new Gson().toJsonTree(o).getAsJsonObject();
+            if (initFrom != null) {
+                cfg.addProperty("init_from", initFrom.toString());
+                cfg.addProperty("decoder_only", decoderOnly);
+            }
             Trainer.Result run = Trainer.builder(vae, loss)
                     .optimizer(AdamW.builder().weightDecay(o.weightDecay()).noDecay(AdamW.biasesAndNorms())
                             .build(vae.namedParameters()))
@@ -244,19 +315,41 @@ public final class VaeTraining {
             AutoencoderKL shipped = AutoencoderKL.fromPretrained(vaeDir, manager);
             shipped.freezeParameters();
             double[] stats = latentStatistics(shipped, data, o.scaleSamples(), o.seed(), manager);
-            double scaling = 1.0 / stats[1];
-            AutoencoderKLConfig scaled = config.withScalingFactor(scaling);
-            scaled.save(vaeDir);
+            double scaling = decoderOnly ? config.scalingFactor() : 1.0 / stats[1];
+            config.withScalingFactor(scaling).save(vaeDir);
             double mse = heldOutMse(shipped, o.heldOutPerCategory(), vaeDir.resolve("reconstructions.png"), manager);
             double psnr = 10 * Math.log10(1.0 / mse);
+            Map<String, Double> ceiling = ReconstructionCeiling.measure(shipped, List.of(Category.values()),
+                    o.heldOutPerCategory(), manager);
+            JsonFiles.writeObject(vaeDir.resolve("reconstruction_ceiling.json"), new Gson().toJsonTree(ceiling).getAsJsonObject());
             double seconds = (System.nanoTime() - t0) / 1e9;
             double finalLoss = run.metrics().isEmpty() ? Double.NaN : run.metrics().get(run.metrics().size() - 1).loss();
             int evaluated = HeldOutRenders.interleaved(o.heldOutPerCategory()).size();
-            LOG.info("VAE: latents mean {} std {} -> scaling_factor {}; held-out MSE {} PSNR {} dB over {} renders",
-                    stats[0], stats[1], scaling, mse, psnr, evaluated);
+            LOG.info("VAE: latents mean {} std {} -> scaling_factor {}; held-out MSE {} PSNR {} dB over {} renders; "
+                    + "evaluator all-correct on reconstructions {}", stats[0], stats[1], scaling, mse, psnr, evaluated, ceiling);
             return new Result(vaeDir, run.endStep(), seconds, finalLoss, scaling, stats[0], stats[1], mse, psnr,
-                    evaluated, vae.parameterCount());
+                    evaluated, vae.parameterCount(), ceiling);
         }
+    }
+
+    /**
+     * Mean absolute error of the horizontal and vertical pixel differences of {@code recon}
+     * against {@code x} ([B, C, H, W]), averaged over both directions.
+     */
+    static NDArray gradientError(NDArray recon, NDArray x) {
+        long h = x.getShape().get(2);
+        long w = x.getShape().get(3);
+        NDArray dx = dx(recon, w).sub(dx(x, w)).abs().mean();
+        NDArray dy = dy(recon, h).sub(dy(x, h)).abs().mean();
+        return Scalars.mul(dx.add(dy), 0.5f);
+    }
+
+    private static NDArray dx(NDArray a, long w) {
+        return a.get(":, :, :, 1:").sub(a.get(":, :, :, :" + (w - 1)));
+    }
+
+    private static NDArray dy(NDArray a, long h) {
+        return a.get(":, :, 1:, :").sub(a.get(":, :, :" + (h - 1) + ", :"));
     }
 
     /**

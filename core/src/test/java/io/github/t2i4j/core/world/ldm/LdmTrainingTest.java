@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
@@ -56,7 +57,7 @@ class LdmTrainingTest {
     private VaeTraining.Result vaeResult;
 
     static VaeTraining.Options tinyVae() {
-        return new VaeTraining.Options(List.of(8, 8, 16), 1, 4, 4, 1e-6, 3, 2, 1e-3, 1, 0.0, 3, 0, 8, 1, 0, false);
+        return new VaeTraining.Options(List.of(8, 8, 16), 1, 4, 4, 1e-6, 0.0, 3, 2, 1e-3, 1, 0.0, 3, 0, 8, 1, 0, false);
     }
 
     static UNetTraining.Options tinyUnet(long steps) {
@@ -133,6 +134,63 @@ class LdmTrainingTest {
         assertTrue(Files.isRegularFile(vaeDir.resolve("loss.png")));
         assertTrue(Files.isRegularFile(vaeDir.resolve("reconstructions.png")));
         assertAllF16(vaeDir.resolve(AutoencoderKL.WEIGHTS_FILE));
+    }
+
+    @Test
+    void theVaeJobMeasuresTheEvaluatorsCeilingOnReconstructions() throws Exception {
+        // one held-out render per category: the keys are the categories, the rates are fractions of 1
+        assertEquals(java.util.Arrays.stream(io.github.t2i4j.core.world.Category.values())
+                .map(io.github.t2i4j.core.world.Category::key).toList(),
+                List.copyOf(vaeResult.reconstructionCeiling().keySet()));
+        vaeResult.reconstructionCeiling().values().forEach(v -> assertTrue(v == 0.0 || v == 1.0, "rate " + v));
+        assertTrue(Files.isRegularFile(vaeDir.resolve("reconstruction_ceiling.json")));
+    }
+
+    @Test
+    void decoderOnlyTrainingKeepsTheEncoderAndItsLatents() throws Exception {
+        Path dir = tmp.resolve("vae-decoder");
+        VaeTraining.Result r = VaeTraining.train(tinyVae().withGradientWeight(1.0), dir, tmp.resolve("vae-decoder-work"),
+                false, vaeDir, true);
+        assertEquals(3, r.steps());
+        // the scaling factor is the starting VAE's: the latents are the same
+        assertEquals(vaeResult.scalingFactor(), r.scalingFactor(), 0);
+        try (SafetensorsFile before = SafetensorsFile.open(vaeDir.resolve(AutoencoderKL.WEIGHTS_FILE));
+                SafetensorsFile after = SafetensorsFile.open(dir.resolve(AutoencoderKL.WEIGHTS_FILE))) {
+            assertEquals(before.names(), after.names());
+            int changed = 0;
+            for (String name : before.names()) {
+                boolean same = before.bytes(name).equals(after.bytes(name));
+                if (name.startsWith("encoder.") || name.startsWith("quant_conv.")) {
+                    assertTrue(same, name + " changed");
+                } else if (!same) {
+                    changed++;
+                }
+            }
+            assertTrue(changed > 0, "no decoder weight changed");
+        }
+        // decoder-only needs a VAE to start from; another architecture is refused, naming the folder
+        assertThrows(IllegalArgumentException.class, () -> VaeTraining.train(tinyVae(), tmp.resolve("v-x"),
+                tmp.resolve("v-x-work"), false, null, true));
+        VaeTraining.Options other = new VaeTraining.Options(List.of(8, 16, 16), 1, 4, 4, 1e-6, 0.0, 1, 2, 1e-3, 1, 0.0,
+                3, 0, 8, 1, 0, false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VaeTraining.train(other,
+                tmp.resolve("v-y"), tmp.resolve("v-y-work"), false, vaeDir, false));
+        assertTrue(e.getMessage().contains(vaeDir.toString()), e.getMessage());
+    }
+
+    @Test
+    void theGradientTermComparesNeighbouringPixelDifferences() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // x: a horizontal ramp 0, 1, 2, 3 in every row; recon: flat. dx error 1 everywhere, dy error 0
+            float[] ramp = new float[16];
+            for (int i = 0; i < 16; i++) {
+                ramp[i] = i % 4;
+            }
+            NDArray x = m.create(ramp, new ai.djl.ndarray.types.Shape(1, 1, 4, 4));
+            NDArray flat = m.zeros(x.getShape());
+            assertEquals(0.5, VaeTraining.gradientError(flat, x).getFloat(), 1e-6);
+            assertEquals(0.0, VaeTraining.gradientError(x.add(3f), x).getFloat(), 1e-6);
+        }
     }
 
     @Test
