@@ -46,7 +46,8 @@ class CommandLineTest {
         for (String[] cmd : new String[][] {
             {"--help"}, {"generate", "--help"}, {"selfcheck", "--help"}, {"benchmark", "--help"}, {"benchmark", "unet", "--help"}, {"benchmark", "generate", "--help"},
             {"evaluate", "--help"}, {"train", "--help"}, {"train", "clip", "--help"}, {"train", "vae", "--help"},
-            {"train", "unet", "--help"}, {"world-export", "--help"}
+            {"train", "unet", "--help"}, {"train", "star-tokenizer", "--help"}, {"train", "star", "--help"},
+            {"world-export", "--help"}
         }) {
             StringWriter out = new StringWriter();
             assertEquals(0, run(out, cmd), String.join(" ", cmd));
@@ -152,5 +153,35 @@ class CommandLineTest {
                 "--out", tmp.resolve("x.png").toString());
         assertNotEquals(0, rc);
         assertTrue(Files.notExists(tmp.resolve("x.png")));
+    }
+
+    @Test
+    void generateAndEvaluateTakeAStarFolder() throws Exception {
+        Path dir = TinyPipelines.star(tmp.resolve("star"));
+        Path png = tmp.resolve("star.png");
+        assertEquals(0, run(new StringWriter(), "generate", "--model", dir.toString(), "--prompt", "a red circle",
+                "--num-images", "4", "--top-k", "8", "--out", png.toString()));
+        BufferedImage grid = Images.read(png);
+        assertTrue(grid.getWidth() > 2 * 32 && grid.getHeight() > 2 * 32, grid.getWidth() + "x" + grid.getHeight());
+        // the same seed gives the same pixels
+        Path again = tmp.resolve("again.png");
+        assertEquals(0, run(new StringWriter(), "generate", "--model", dir.toString(), "--prompt", "a red circle",
+                "--num-images", "4", "--top-k", "8", "--out", again.toString()));
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(png), Files.readAllBytes(again)));
+        // diffusion-only options are refused before anything is written
+        StringWriter out = new StringWriter();
+        Path bad = tmp.resolve("bad.png");
+        assertNotEquals(0, run(out, "generate", "--model", dir.toString(), "--prompt", "a red circle", "--steps", "5",
+                "--out", bad.toString()));
+        assertTrue(out.toString().contains("STAR"), out.toString());
+        assertTrue(Files.notExists(bad));
+
+        Path report = tmp.resolve("star-report");
+        StringWriter log = new StringWriter();
+        assertEquals(0, run(log, "evaluate", "--model", dir.toString(), "--clip", "none",
+                "--per-category", "2", "--categories", "SINGLE", "--out", report.toString()), log.toString());
+        JsonObject metrics = JsonParser.parseString(Files.readString(report.resolve("metrics.json"))).getAsJsonObject();
+        assertEquals(2, metrics.get("images").getAsInt());
+        assertTrue(metrics.get("generator").getAsString().contains("STAR"), metrics.toString());
     }
 }

@@ -35,8 +35,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR|reference",
-            description = "A diffusers pipeline directory, or 'reference' for the held-out reference renders (the upper bound); default: the embedded models/world-ldm.")
+    @Option(names = "--model", paramLabel = "DIR|NAME|reference",
+            description = "A diffusers pipeline or STAR model directory, a shipped model's name (world-ldm, star, ...), or 'reference' for the held-out reference renders (the upper bound); default: the embedded models/world-ldm.")
     String model;
 
     @Option(names = "--clip", defaultValue = "models/world-clip", paramLabel = "DIR",
@@ -52,8 +52,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "20", description = "Denoising steps for a diffusion model (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = {"-g", "--guidance"}, defaultValue = "7.5", description = "Guidance scale (default: ${DEFAULT-VALUE}).")
-    float guidance;
+    @Option(names = {"-g", "--guidance"}, description = "Guidance scale (default: 7.5 for a diffusion model, the folder's CFG for STAR).")
+    Float guidance;
 
     @Option(names = "--scheduler", description = "Scheduler name (default: the model's).")
     String scheduler;
@@ -100,11 +100,6 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             return new ReferenceSceneGenerator(all, SceneRenderer.DEFAULT_SIZE);
         }
-        Path dir = DefaultModel.resolve(model == null ? null : Path.of(model), spec.commandLine());
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("--model must be a diffusers directory or 'reference': " + model);
-        }
-        return new DiffusionGenerator(dir.getFileName().toString(), DiffusionPipelines.load(dir, Device.fromName(device)),
-                steps, guidance, scheduler);
+        return Generators.open(DefaultModel.resolve(model, spec.commandLine()), device, steps, guidance, scheduler);
     }
 }

@@ -9,6 +9,8 @@ import io.github.t2i4j.core.pipelines.GenerationResult;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
+import io.github.t2i4j.star.StarPipeline;
+import io.github.t2i4j.star.sample.SamplingOptions;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -29,8 +31,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "A diffusers-format SD or SDXL pipeline directory (model_index.json); default: the embedded models/world-ldm.")
-    Path model;
+    @Option(names = "--model", paramLabel = "DIR|NAME",
+            description = "A diffusers-format SD or SDXL pipeline directory (model_index.json), a STAR model folder, or a shipped model's name (world-ldm, star, ...); default: the embedded models/world-ldm.")
+    String model;
 
     @Option(names = {"-p", "--prompt"}, required = true, description = "What to draw.")
     String prompt;
@@ -38,11 +41,18 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-n", "--negative-prompt"}, defaultValue = "", description = "What to steer away from (default: none).")
     String negativePrompt;
 
-    @Option(names = "--steps", defaultValue = "20", description = "Denoising steps (default: ${DEFAULT-VALUE}).")
-    int steps;
+    @Option(names = "--steps", description = "Denoising steps of a diffusion model (default: 20).")
+    Integer steps;
 
-    @Option(names = {"-g", "--guidance"}, defaultValue = "7.5", description = "Classifier-free guidance scale; <= 1 disables it (default: ${DEFAULT-VALUE}).")
-    float guidance;
+    @Option(names = {"-g", "--guidance"},
+            description = "Classifier-free guidance scale; <= 1 disables it for diffusion, 0 for STAR (default: 7.5 for diffusion, the folder's for STAR).")
+    Float guidance;
+
+    @Option(names = "--top-k", description = "STAR: sample among the k likeliest tokens; 0 for all (default: the folder's).")
+    Integer topK;
+
+    @Option(names = "--top-p", description = "STAR: sample within this probability mass; 1 for all (default: the folder's).")
+    Double topP;
 
     @Option(names = "--scheduler", description = "ddpm, ddim, euler or dpm++2m (default: the model's).")
     String scheduler;
@@ -67,6 +77,16 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Path dir = DefaultModel.resolve(model, spec.commandLine());
+        if (Generators.isStar(dir)) {
+            return generateStar(dir);
+        }
+        if (topK != null || topP != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--top-k and --top-p are for STAR models; "
+                    + dir + " is a diffusion pipeline");
+        }
+        int steps = this.steps == null ? 20 : this.steps;
+        float guidance = this.guidance == null ? 7.5f : this.guidance;
         GenerationRequest request =
                 new GenerationRequest(
                         List.of(prompt),
@@ -78,7 +98,6 @@ final class GenerateCommand implements Callable<Integer> {
                         height,
                         numImages,
                         scheduler);
-        Path dir = DefaultModel.resolve(model, spec.commandLine());
         long t0 = System.nanoTime();
         try (DiffusionPipeline pipe = DiffusionPipelines.load(dir, Device.fromName(device))) {
             LOG.info("loaded {} in {} s", dir, String.format("%.1f", (System.nanoTime() - t0) / 1e9));
@@ -95,11 +114,7 @@ final class GenerateCommand implements Callable<Integer> {
                     bar.stepTo(step);
                 });
             }
-            BufferedImage img =
-                    result.images().size() == 1
-                            ? result.images().get(0)
-                            : Images.grid(result.images(), null, (int) Math.ceil(Math.sqrt(result.images().size())));
-            Images.writePng(img, out);
+            write(result.images());
             LOG.info(
                     "wrote {} ({} image(s); text {} s, denoise {} s, decode {} s)",
                     out,
@@ -109,5 +124,43 @@ final class GenerateCommand implements Callable<Integer> {
                     String.format("%.2f", result.decodeSeconds()));
         }
         return 0;
+    }
+
+    /**
+     * Scale-wise autoregressive sampling with a STAR folder: one forward per scale, its CFG ramp,
+     * top-k and top-p; denoising options do not apply and are refused.
+     */
+    private Integer generateStar(Path dir) {
+        if (steps != null || scheduler != null || !negativePrompt.isEmpty() || width != null || height != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--steps, --scheduler, --negative-prompt, "
+                    + "--width and --height are for diffusion pipelines; " + dir + " is a STAR model (its image size is "
+                    + "fixed by its scale schedule)");
+        }
+        long t0 = System.nanoTime();
+        try (StarPipeline star = StarPipeline.load(dir, Device.fromName(device))) {
+            LOG.info("loaded {} in {} s", dir, String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+            SamplingOptions o = star.samplingDefaults().withSeed(seed);
+            if (guidance != null) {
+                o = o.withCfg(guidance);
+            }
+            if (topK != null || topP != null) {
+                o = new SamplingOptions(o.cfg(), topK != null ? topK : o.topK(), topP != null ? topP : o.topP(),
+                        o.temperature(), o.seed());
+            }
+            long t1 = System.nanoTime();
+            List<BufferedImage> images = star.generate(java.util.Collections.nCopies(numImages, prompt), o);
+            write(images);
+            LOG.info("wrote {} ({} image(s) in {} s; cfg {}, top-k {}, top-p {})", out, images.size(),
+                    String.format("%.2f", (System.nanoTime() - t1) / 1e9), o.cfg(), o.topK(), o.topP());
+        }
+        return 0;
+    }
+
+    /** One image as it is, several as a grid. */
+    private void write(List<BufferedImage> images) {
+        BufferedImage img = images.size() == 1
+                ? images.get(0)
+                : Images.grid(images, null, (int) Math.ceil(Math.sqrt(images.size())));
+        Images.writePng(img, out);
     }
 }

@@ -133,4 +133,47 @@ public final class TinyPipelines {
     private static void writeJson(Path p, JsonObject o) throws IOException {
         Files.writeString(p, new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n");
     }
+
+    /**
+     * Writes a tiny STAR model folder under {@code out} with seeded random weights (a world CLIP of
+     * width 32, a tokenizer over 32x32 images (factor 8) with scales 1,2,3,4 and 32 codes, a one-block
+     * transformer) and returns it: the folder layout, loading and sampling, not image quality.
+     */
+    public static Path star(Path out) {
+        try {
+            Path parts = out.resolveSibling(out.getFileName() + "-parts");
+            Path clipDir = parts.resolve("world-clip");
+            io.github.t2i4j.core.text.WorldTokenizerBuilder vocab =
+                    io.github.t2i4j.core.world.clip.WorldClipTraining.tokenizer();
+            vocab.write(clipDir);
+            var clipOptions = new io.github.t2i4j.core.world.clip.WorldClipTraining.Options(32, 1, 2, 32, 16, 1, 2, 1e-3,
+                    1, 0, 0, 0, false);
+            var tokOptions = new io.github.t2i4j.star.training.StarWorldTokenizerTraining.Options(32, 4, 32,
+                    java.util.List.of(1, 1, 1, 1), 1, java.util.List.of(1, 2, 3, 4), 1.0, 2, 1, 4, 1e-3, 1, 0.0, 0, 0, 1, 0,
+                    false);
+            var starOptions = new io.github.t2i4j.star.training.StarTraining.Options(32, 1, 4, 2.0,
+                    io.github.t2i4j.star.model.PositionEncoding.NORMALIZED_ROPE, 0.1, 64, 1, 8, 3e-3, 1, 0.05, 2.0,
+                    0.99, 0, 5, 0, 0, 0, false);
+            Path tokenizerDir = parts.resolve("vq_tokenizer");
+            Path transformerDir = parts.resolve("transformer");
+            try (NDManager m = NDManager.newBaseManager()) {
+                Engine.getInstance().setRandomSeed(7);
+                var clip = new io.github.t2i4j.core.models.clip.CLIPModel(
+                        io.github.t2i4j.core.world.clip.WorldClipTraining.config(clipOptions, vocab));
+                clip.initialize(m, DataType.FLOAT32);
+                clip.save(clipDir, Dtype.F16);
+                var vqConfig = io.github.t2i4j.star.training.StarWorldTokenizerTraining.config(tokOptions);
+                var tokenizer = new io.github.t2i4j.star.tokenizer.MultiScaleVQTokenizer(vqConfig);
+                tokenizer.initialize(m, DataType.FLOAT32);
+                tokenizer.save(tokenizerDir, Dtype.F16);
+                var model = new io.github.t2i4j.star.model.StarTransformer(
+                        io.github.t2i4j.star.training.StarTraining.config(starOptions, vqConfig, 32));
+                model.initialize(m, DataType.FLOAT32);
+                model.save(transformerDir, Dtype.F16);
+            }
+            return io.github.t2i4j.star.training.StarExport.export(tokenizerDir, transformerDir, clipDir, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         name = "train",
         mixinStandardHelpOptions = true,
         description = "Train the models shipped in models/ from scratch (resumable).",
-        subcommands = {TrainClipCommand.class, TrainVaeCommand.class, TrainUnetCommand.class})
+        subcommands = {TrainClipCommand.class, TrainVaeCommand.class, TrainUnetCommand.class,
+                TrainStarTokenizerCommand.class, TrainStarCommand.class})
 final class TrainCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

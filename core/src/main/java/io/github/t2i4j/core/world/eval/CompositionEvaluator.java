@@ -61,11 +61,18 @@ public final class CompositionEvaluator {
     /** At most this many detected objects (the largest) take part in matching. */
     public static final int MAX_DETECTIONS = 8;
 
+    /** The smallest image side the shapes and textures can be told apart at. */
+    public static final int MIN_SIDE = 32;
+
     /** A new evaluator. */
     public CompositionEvaluator() {}
 
     /** Finds and classifies the objects of an image, largest first. */
     public List<DetectedObject> detect(BufferedImage image) {
+        if (image.getWidth() < MIN_SIDE || image.getHeight() < MIN_SIDE) {
+            throw new IllegalArgumentException("the evaluator judges images of at least " + MIN_SIDE + "x" + MIN_SIDE
+                    + " pixels (the world renders 64x64); got " + image.getWidth() + "x" + image.getHeight());
+        }
         RgbImage img = RgbImage.of(image);
         Segmenter.Segmentation seg = Segmenter.segment(img);
         ShapePrototypes prototypes = ShapePrototypes.forSize(img.width, img.height);
