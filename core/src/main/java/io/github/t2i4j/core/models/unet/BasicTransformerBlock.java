@@ -20,6 +20,8 @@ public class BasicTransformerBlock extends Module {
     private final Attention attn2;
     private final LayerNorm norm3;
     private final FeedForward ff;
+    private final int dim;
+    private Module fuser;
 
     public BasicTransformerBlock(int dim, int numAttentionHeads, int attentionHeadDim, int crossAttentionDim) {
         this.norm1 = module("norm1", new LayerNorm(dim, NORM_EPS));
@@ -30,6 +32,29 @@ public class BasicTransformerBlock extends Module {
                 dim, (long) crossAttentionDim, numAttentionHeads, attentionHeadDim)));
         this.norm3 = module("norm3", new LayerNorm(dim, NORM_EPS));
         this.ff = module("ff", new FeedForward(dim));
+        this.dim = dim;
+    }
+
+    /** Width of the image tokens. */
+    public int dim() {
+        return dim;
+    }
+
+    /**
+     * Adds {@code fuser} under diffusers' name {@code fuser} (its parameters become part of the
+     * block's); it runs on every forward that has {@link BlockConditioning#extraTokens()}.
+     */
+    public <M extends Module & TokenFuser> M attachFuser(M fuser) {
+        if (this.fuser != null) {
+            throw new IllegalStateException("this transformer block already has a fuser");
+        }
+        this.fuser = module("fuser", fuser);
+        return fuser;
+    }
+
+    /** The attached fuser, or null. */
+    public Module fuser() {
+        return fuser;
     }
 
     /**
@@ -37,9 +62,21 @@ public class BasicTransformerBlock extends Module {
      * @param encoderHiddenStates [B, S, crossAttentionDim]
      */
     public NDArray forward(NDArray hidden, NDArray encoderHiddenStates) {
+        return forward(hidden, BlockConditioning.text(encoderHiddenStates));
+    }
+
+    /**
+     * @param hidden [B, L, dim]
+     * @param cond the text states, and the extra tokens of an attached fuser
+     */
+    public NDArray forward(NDArray hidden, BlockConditioning cond) {
         // each residual branch in its own scope, so its intermediates (attention scores) go at once
+        NDArray encoderHiddenStates = cond.encoderHiddenStates();
         NDArray h1 = hidden;
-        NDArray h2 = Scopes.run(() -> attn1.forward(norm1.forward(h1)).add(h1));
+        NDArray self = Scopes.run(() -> attn1.forward(norm1.forward(h1)).add(h1));
+        NDArray h2 = fuser == null || cond.extraTokens() == null
+                ? self
+                : Scopes.run(() -> ((TokenFuser) fuser).fuse(self, cond.extraTokens()));
         NDArray h3 = Scopes.run(() -> attn2.forward(norm2.forward(h2), encoderHiddenStates, null).add(h2));
         return Scopes.run(() -> ff.forward(norm3.forward(h3)).add(h3));
     }

@@ -41,8 +41,15 @@ public class CrossAttnUpBlock2D extends UNetUpBlock {
     }
 
     @Override
-    protected NDArray afterResnet(int i, NDArray hidden, NDArray encoderHiddenStates) {
+    protected NDArray afterResnet(int i, NDArray hidden, BlockConditioning cond) {
         Transformer2DModel attn = attentions.get(i);
-        return Scopes.run(() -> attn.forward(hidden, encoderHiddenStates));
+        return Scopes.run(() -> attn.forward(hidden, cond));
+    }
+
+    @Override
+    public java.util.List<Transformer2DModel> attentions() {
+        java.util.List<Transformer2DModel> out = new java.util.ArrayList<>();
+        attentions.forEach(out::add);
+        return out;
     }
 }

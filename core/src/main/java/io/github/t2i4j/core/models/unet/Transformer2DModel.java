@@ -2,6 +2,8 @@ package io.github.t2i4j.core.models.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
 import io.github.t2i4j.core.nn.Conv2d;
 import io.github.t2i4j.core.nn.GroupNorm;
 import io.github.t2i4j.core.nn.Linear;
@@ -54,6 +56,21 @@ public class Transformer2DModel extends Module {
      * @param encoderHiddenStates [B, S, crossAttentionDim]
      */
     public NDArray forward(NDArray hidden, NDArray encoderHiddenStates) {
+        return forward(hidden, BlockConditioning.text(encoderHiddenStates));
+    }
+
+    /** The transformer blocks, in order (to attach {@link TokenFuser}s to). */
+    public List<BasicTransformerBlock> transformerBlocks() {
+        List<BasicTransformerBlock> out = new ArrayList<>();
+        transformerBlocks.forEach(out::add);
+        return out;
+    }
+
+    /**
+     * @param hidden [B, C, H, W]
+     * @param cond the text states [B, S, crossAttentionDim] and any fusers' extra tokens
+     */
+    public NDArray forward(NDArray hidden, BlockConditioning cond) {
         Shape s = hidden.getShape();
         long b = s.get(0);
         long c = s.get(1);
@@ -61,7 +78,7 @@ public class Transformer2DModel extends Module {
         NDArray tokens = norm.forward(hidden).reshape(b, c, -1).swapAxes(1, 2);
         NDArray h = project(projIn, tokens);
         for (BasicTransformerBlock block : transformerBlocks) {
-            h = block.forward(h, encoderHiddenStates);
+            h = block.forward(h, cond);
         }
         h = project(projOut, h); // [B, H*W, C]
         return h.swapAxes(1, 2).reshape(s).add(hidden);

@@ -184,6 +184,15 @@ public class UNet2DConditionModel extends Module {
      * @return [B, out_channels, H, W]
      */
     public NDArray forward(NDArray sample, NDArray timestep, NDArray encoderHiddenStates, AddedCond added) {
+        return forward(sample, timestep, BlockConditioning.text(encoderHiddenStates), added);
+    }
+
+    /**
+     * Predicts the noise, with extra tokens for the {@link TokenFuser}s attached to the transformer
+     * blocks (see {@link #transformerBlocks()}).
+     */
+    public NDArray forward(NDArray sample, NDArray timestep, BlockConditioning cond, AddedCond added) {
+        NDArray encoderHiddenStates = cond.encoderHiddenStates();
         Shape s = sample.getShape();
         if (s.dimension() != 4 || s.get(1) != config.inChannels()) {
             throw new IllegalArgumentException(
@@ -198,14 +207,58 @@ public class UNet2DConditionModel extends Module {
         }
         NDArray out;
         try (NDScope scope = new NDScope()) {
-            out = run(sample, timestep, encoderHiddenStates, added);
+            out = run(sample, timestep, cond, added, false);
             NDScope.unregister(out);
         }
         NDScope.register(out);
         return out;
     }
 
-    private NDArray run(NDArray sample, NDArray timestep, NDArray encoderHiddenStates, AddedCond added) {
+    /**
+     * The UNet's own encoder: {@code conv_in}, the down blocks and the mid block on {@code sample}
+     * at {@code timestep}, without the up path. SuTI encodes its demonstrations with it, so that
+     * they live in the denoiser's own feature space.
+     *
+     * @return the mid block's output [B, block_out_channels[-1], H / 2^(levels-1), W / 2^(levels-1)]
+     */
+    public NDArray encode(NDArray sample, NDArray timestep, BlockConditioning cond, AddedCond added) {
+        NDArray out;
+        try (NDScope scope = new NDScope()) {
+            out = run(sample, timestep, cond, added, true);
+            NDScope.unregister(out);
+        }
+        NDScope.register(out);
+        return out;
+    }
+
+    /**
+     * Every transformer block by its checkpoint prefix (e.g. {@code
+     * down_blocks.1.attentions.0.transformer_blocks.0}), down path, mid block, then up path: where
+     * {@link TokenFuser}s are attached.
+     */
+    public java.util.Map<String, BasicTransformerBlock> transformerBlocks() {
+        java.util.Map<String, BasicTransformerBlock> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < downBlocks.size(); i++) {
+            addBlocks(out, "down_blocks." + i, downBlocks.get(i).attentions());
+        }
+        addBlocks(out, "mid_block", midBlock.attentions());
+        for (int i = 0; i < upBlocks.size(); i++) {
+            addBlocks(out, "up_blocks." + i, upBlocks.get(i).attentions());
+        }
+        return out;
+    }
+
+    private static void addBlocks(java.util.Map<String, BasicTransformerBlock> out, String prefix,
+            List<Transformer2DModel> attentions) {
+        for (int j = 0; j < attentions.size(); j++) {
+            List<BasicTransformerBlock> blocks = attentions.get(j).transformerBlocks();
+            for (int k = 0; k < blocks.size(); k++) {
+                out.put(prefix + ".attentions." + j + ".transformer_blocks." + k, blocks.get(k));
+            }
+        }
+    }
+
+    private NDArray run(NDArray sample, NDArray timestep, BlockConditioning cond, AddedCond added, boolean encoderOnly) {
         long batch = sample.getShape().get(0);
         // when the size is not a multiple of the overall up factor, each upsampler is told the
         // size of the matching skip connection (diffusers' forward_upsample_size)
@@ -246,13 +299,16 @@ public class UNet2DConditionModel extends Module {
         skips.add(h);
         for (UNetDownBlock down : downBlocks) {
             NDArray in = h;
-            NDList states = Scopes.runList(() -> down.forward(in, temb, encoderHiddenStates));
+            NDList states = Scopes.runList(() -> down.forward(in, temb, cond));
             skips.addAll(states);
             h = states.get(states.size() - 1);
         }
 
         NDArray midIn = h;
-        h = Scopes.run(() -> midBlock.forward(midIn, temb, encoderHiddenStates));
+        h = Scopes.run(() -> midBlock.forward(midIn, temb, cond));
+        if (encoderOnly) {
+            return h;
+        }
 
         long[] upsampleSize = null;
         for (int i = 0; i < upBlocks.size(); i++) {
@@ -266,7 +322,7 @@ public class UNet2DConditionModel extends Module {
             }
             NDArray in = h;
             long[] size = upsampleSize;
-            h = Scopes.run(() -> up.forward(in, res, temb, encoderHiddenStates, size));
+            h = Scopes.run(() -> up.forward(in, res, temb, cond, size));
         }
 
         h = Activations.apply(config.actFn(), convNormOut.forward(h));

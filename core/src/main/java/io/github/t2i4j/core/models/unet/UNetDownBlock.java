@@ -49,23 +49,23 @@ public abstract class UNetDownBlock extends Module {
      * Like a {@link Scopes#run} step, an override must return an array it created, never
      * {@code hidden} itself.
      */
-    protected NDArray afterResnet(int i, NDArray hidden, NDArray encoderHiddenStates) {
+    protected NDArray afterResnet(int i, NDArray hidden, BlockConditioning cond) {
         return hidden;
     }
 
     /**
      * Runs the block.
      *
-     * @param encoderHiddenStates the text conditioning (unused by blocks without attention)
+     * @param cond the text conditioning and fusers' tokens (unused by blocks without attention)
      * @return the block's output states, the skip connections for the up path, in order; the last
      *     one is the block's output (diffusers returns it separately as well)
      */
-    public NDList forward(NDArray hidden, NDArray temb, NDArray encoderHiddenStates) {
+    public NDList forward(NDArray hidden, NDArray temb, BlockConditioning cond) {
         NDList outputStates = new NDList();
         for (int i = 0; i < resnets.size(); i++) {
             ResnetBlock2D resnet = resnets.get(i);
             NDArray in = hidden;
-            hidden = afterResnet(i, Scopes.run(() -> resnet.forward(in, temb)), encoderHiddenStates);
+            hidden = afterResnet(i, Scopes.run(() -> resnet.forward(in, temb)), cond);
             outputStates.add(hidden);
         }
         if (downsampler != null) {
@@ -73,5 +73,10 @@ public abstract class UNetDownBlock extends Module {
             outputStates.add(Scopes.run(() -> downsampler.forward(in)));
         }
         return outputStates;
+    }
+
+    /** The block's transformers ({@code attentions.i}), in order; empty for a block without attention. */
+    public java.util.List<Transformer2DModel> attentions() {
+        return java.util.List.of();
     }
 }

@@ -40,7 +40,7 @@ public class UNetMidBlock2DCrossAttn extends Module {
         }
     }
 
-    public NDArray forward(NDArray hidden, NDArray temb, NDArray encoderHiddenStates) {
+    public NDArray forward(NDArray hidden, NDArray temb, BlockConditioning cond) {
         ResnetBlock2D first = resnets.get(0);
         NDArray h0 = hidden;
         hidden = Scopes.run(() -> first.forward(h0, temb));
@@ -48,9 +48,16 @@ public class UNetMidBlock2DCrossAttn extends Module {
             Transformer2DModel attn = attentions.get(i);
             ResnetBlock2D resnet = resnets.get(i + 1);
             NDArray in = hidden;
-            NDArray a = Scopes.run(() -> attn.forward(in, encoderHiddenStates));
+            NDArray a = Scopes.run(() -> attn.forward(in, cond));
             hidden = Scopes.run(() -> resnet.forward(a, temb));
         }
         return hidden;
+    }
+
+    /** The mid block's transformers ({@code attentions.i}), in order. */
+    public java.util.List<Transformer2DModel> attentions() {
+        java.util.List<Transformer2DModel> out = new java.util.ArrayList<>();
+        attentions.forEach(out::add);
+        return out;
     }
 }

@@ -57,7 +57,7 @@ public abstract class UNetUpBlock extends Module {
      * What runs on the output of resnet {@code i}; nothing here. Like a {@link Scopes#run} step, an
      * override must return an array it created, never {@code hidden} itself.
      */
-    protected NDArray afterResnet(int i, NDArray hidden, NDArray encoderHiddenStates) {
+    protected NDArray afterResnet(int i, NDArray hidden, BlockConditioning cond) {
         return hidden;
     }
 
@@ -77,7 +77,7 @@ public abstract class UNetUpBlock extends Module {
             NDArray hidden,
             List<NDArray> resHiddenStates,
             NDArray temb,
-            NDArray encoderHiddenStates,
+            BlockConditioning cond,
             long[] upsampleSize) {
         int n = resHiddenStates.size();
         for (int i = 0; i < resnets.size(); i++) {
@@ -85,12 +85,17 @@ public abstract class UNetUpBlock extends Module {
             NDArray in = hidden;
             NDArray skip = resHiddenStates.get(n - 1 - i);
             NDArray r = Scopes.run(() -> resnet.forward(NDArrays.concat(new NDList(in, skip), 1), temb));
-            hidden = afterResnet(i, r, encoderHiddenStates);
+            hidden = afterResnet(i, r, cond);
         }
         if (upsampler != null) {
             NDArray in = hidden;
             hidden = Scopes.run(() -> upsampler.forward(in, upsampleSize));
         }
         return hidden;
+    }
+
+    /** The block's transformers ({@code attentions.i}), in order; empty for a block without attention. */
+    public java.util.List<Transformer2DModel> attentions() {
+        return java.util.List.of();
     }
 }
