@@ -20,6 +20,11 @@ public class ModuleList<M extends Module> extends Module implements Iterable<M> 
         return items.get(i);
     }
 
+    /** The modules in order, as an unmodifiable list. */
+    public List<M> asList() {
+        return java.util.Collections.unmodifiableList(items);
+    }
+
     public int size() {
         return items.size();
     }

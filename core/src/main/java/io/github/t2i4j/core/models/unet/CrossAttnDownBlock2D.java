@@ -46,8 +46,6 @@ public class CrossAttnDownBlock2D extends UNetDownBlock {
 
     @Override
     public java.util.List<Transformer2DModel> attentions() {
-        java.util.List<Transformer2DModel> out = new java.util.ArrayList<>();
-        attentions.forEach(out::add);
-        return out;
+        return attentions.asList();
     }
 }

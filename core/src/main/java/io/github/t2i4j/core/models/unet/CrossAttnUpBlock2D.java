@@ -48,8 +48,6 @@ public class CrossAttnUpBlock2D extends UNetUpBlock {
 
     @Override
     public java.util.List<Transformer2DModel> attentions() {
-        java.util.List<Transformer2DModel> out = new java.util.ArrayList<>();
-        attentions.forEach(out::add);
-        return out;
+        return attentions.asList();
     }
 }

@@ -2,7 +2,6 @@ package io.github.t2i4j.core.models.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
 import java.util.List;
 import io.github.t2i4j.core.nn.Conv2d;
 import io.github.t2i4j.core.nn.GroupNorm;
@@ -61,9 +60,7 @@ public class Transformer2DModel extends Module {
 
     /** The transformer blocks, in order (to attach {@link TokenFuser}s to). */
     public List<BasicTransformerBlock> transformerBlocks() {
-        List<BasicTransformerBlock> out = new ArrayList<>();
-        transformerBlocks.forEach(out::add);
-        return out;
+        return transformerBlocks.asList();
     }
 
     /**

@@ -56,8 +56,6 @@ public class UNetMidBlock2DCrossAttn extends Module {
 
     /** The mid block's transformers ({@code attentions.i}), in order. */
     public java.util.List<Transformer2DModel> attentions() {
-        java.util.List<Transformer2DModel> out = new java.util.ArrayList<>();
-        attentions.forEach(out::add);
-        return out;
+        return attentions.asList();
     }
 }
