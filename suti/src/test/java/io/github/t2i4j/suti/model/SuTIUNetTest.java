@@ -156,6 +156,36 @@ class SuTIUNetTest {
         }
     }
 
+    /** The shipped world model's folder, found from the working directory up. */
+    static Path worldLdm() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("models/world-ldm/unet/config.json"))) {
+                return p.resolve("models/world-ldm");
+            }
+        }
+        throw new IllegalStateException("models/world-ldm not found");
+    }
+
+    @Test
+    void theWorldModelTakesNeighbourLayersAtItsBottleneckAndInItsDecoder() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            UNet2DConditionModel unet = UNet2DConditionModel.fromPretrained(worldLdm().resolve("unet"), m);
+            NDArray sample = TestArrays.gaussian(m, 1, 1, 4, 16, 16);
+            NDArray t = HostArrays.owned(m.create(new long[] {400}));
+            NDArray text = TestArrays.gaussian(m, 2, 1, 8, 128);
+            NDArray plain = unet.forward(sample, t, text, null);
+            SuTIUNet suti = SuTIUNet.fromBase(unet, SuTIConfig.defaults().withPlacement(SuTIConfig.Placement.MID_AND_UP), 1);
+            assertEquals(List.of(MID, "up_blocks.0.attentions.0.transformer_blocks.0",
+                    "up_blocks.0.attentions.1.transformer_blocks.0", "up_blocks.1.attentions.0.transformer_blocks.0",
+                    "up_blocks.1.attentions.1.transformer_blocks.0"), List.copyOf(suti.neighborLayers().keySet()));
+            // 5 demonstrations: 5 maps of 4x4 at width 128
+            NDArray tokens = suti.encodeDemonstrations(TestArrays.gaussian(m, 3, 1, 5, 4, 16, 16),
+                    TestArrays.gaussian(m, 4, 5, 8, 128));
+            assertEquals(new Shape(1, 80, 128), tokens.getShape());
+            assertEquals(0.0, Golden.maxAbsDiff(plain, suti.forward(sample, t, text, tokens)), 0.0);
+        }
+    }
+
     @Test
     void configRoundTripsThroughJsonAndRefusesBadValues() {
         SuTIConfig c = new SuTIConfig(SuTIConfig.Placement.MID_AND_UP, 8, 250);
