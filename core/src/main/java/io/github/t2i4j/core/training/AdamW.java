@@ -42,6 +42,7 @@ public final class AdamW {
     private final double weightDecay;
     private final Map<String, Parameter> params = new LinkedHashMap<>();
     private final Map<String, Boolean> decays = new LinkedHashMap<>();
+    private final Map<String, Double> rateScales = new LinkedHashMap<>();
     private final Map<String, NDArray> expAvg = new LinkedHashMap<>();
     private final Map<String, NDArray> expAvgSq = new LinkedHashMap<>();
     private long steps;
@@ -61,6 +62,11 @@ public final class AdamW {
                     }
                     params.put(name, p);
                     decays.put(name, !b.noDecay.test(name));
+                    double scale = b.learningRateScale.applyAsDouble(name);
+                    if (!(scale >= 0 && Double.isFinite(scale))) {
+                        throw new IllegalArgumentException("learning-rate scale of " + name + " must be >= 0: " + scale);
+                    }
+                    rateScales.put(name, scale);
                     NDArray w = p.getArray();
                     NDArray m = w.zerosLike();
                     NDArray v = w.zerosLike();
@@ -96,19 +102,21 @@ public final class AdamW {
     }
 
     /**
-     * One update with learning rate {@code lr} from the gradients accumulated in the parameters.
-     * The gradients are read, not zeroed.
+     * One update with learning rate {@code lr} (times each parameter's {@link
+     * Builder#learningRateScale scale}) from the gradients accumulated in the parameters. The
+     * gradients are read, not zeroed.
      */
     public void step(double lr) {
         steps++;
         double bc1 = 1 - Math.pow(beta1, steps);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, steps));
-        float stepSize = (float) (lr / bc1);
-        float decayFactor = (float) (1 - lr * weightDecay);
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
                 String name = e.getKey();
+                double rate = lr * rateScales.get(name);
+                float stepSize = (float) (rate / bc1);
+                float decayFactor = (float) (1 - rate * weightDecay);
                 NDArray g = e.getValue().getArray().getGradient();
                 NDArray w = NamedTensors.detached(e.getValue());
                 NDArray m = expAvg.get(name);
@@ -204,6 +212,7 @@ public final class AdamW {
         private double eps = 1e-8;
         private double weightDecay = 0.01;
         private Predicate<String> noDecay = name -> false;
+        private java.util.function.ToDoubleFunction<String> learningRateScale = name -> 1.0;
 
         private Builder() {}
 
@@ -235,6 +244,16 @@ public final class AdamW {
         /** Parameters whose names match are not decayed (e.g. {@link #biasesAndNorms()}). */
         public Builder noDecay(Predicate<String> noDecay) {
             this.noDecay = noDecay;
+            return this;
+        }
+
+        /**
+         * A per-parameter multiplier of the learning rate (default 1 for all; PyTorch's parameter
+         * groups with their own {@code lr}), e.g. a tenth for pretrained weights trained beside new
+         * layers. The weight decay is scaled with it, as a group's {@code lr} scales it in PyTorch.
+         */
+        public Builder learningRateScale(java.util.function.ToDoubleFunction<String> scale) {
+            this.learningRateScale = java.util.Objects.requireNonNull(scale, "scale");
             return this;
         }
 

@@ -86,6 +86,28 @@ class AdamWTest {
     }
 
     @Test
+    void aLearningRateScaleActsAsTheParameterGroupsOwnRate() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Parameter w = scalar(m, "w", 1f);
+            Parameter base = scalar(m, "base.w", 1f);
+            Map<String, Parameter> params = new LinkedHashMap<>();
+            params.put("w", w);
+            params.put("base.w", base);
+            AdamW opt = AdamW.builder().weightDecay(0.01)
+                    .learningRateScale(name -> name.startsWith("base.") ? 0.1 : 1.0).build(params);
+            opt.zeroGrad();
+            backward(w, 0.5f);
+            backward(base, 0.5f);
+            opt.step(0.1);
+            // the first Adam step moves by lr (the normalised moment is 1), decay by lr * 0.01
+            assertEquals(1 * (1 - 0.1 * 0.01) - 0.1, w.getArray().getFloat(), 1e-6);
+            assertEquals(1 * (1 - 0.01 * 0.01) - 0.01, base.getArray().getFloat(), 1e-6);
+            assertThrows(IllegalArgumentException.class,
+                    () -> AdamW.builder().learningRateScale(name -> -1).build(params));
+        }
+    }
+
+    @Test
     void frozenParametersAreLeftOut() {
         try (NDManager m = NDManager.newBaseManager()) {
             Parameter w = scalar(m, "w", 1f);
