@@ -139,23 +139,25 @@ public final class PlannedGenerator implements TextToImageGenerator {
         int size = base.defaultSize();
         int f = base.vae().latentFactor();
         int k = layout.size();
-        List<String> texts = new ArrayList<>();
-        if (guided) {
-            texts.add("");
-        }
-        texts.add(prompt);
-        for (GroundedObject o : layout.objects()) {
-            texts.add(regionPrompt(o.phrase()));
-        }
+        List<String> regionPrompts = layout.objects().stream().map(o -> regionPrompt(o.phrase())).toList();
         int first = guided ? 1 : 0; // index of the full prompt in the batch
+        int n = first + 1 + k;
         float ratio = (float) settings.baseRatio();
         try (NDManager work = manager.newSubManager()) {
-            NDArray context = base.encode(work, texts);
+            // encoded as the pipeline encodes them (negative, prompt), so an empty layout is the pipeline exactly
+            NDList parts = new NDList();
+            if (guided) {
+                parts.add(base.encode(work, List.of("")));
+            }
+            parts.add(base.encode(work, List.of(prompt)));
+            if (k > 0) {
+                parts.add(base.encode(work, regionPrompts));
+            }
+            NDArray context = parts.size() == 1 ? parts.head() : NDArrays.concat(parts);
             NDArray weights = k == 0 ? null : regionWeights(layout, size / f, size / f, work); // [k, 1, h, w]
             NDArray background = weights == null ? null : weights.sum(new int[] {0}).neg().add(1f); // [1, h, w]
             return GuidedSampling.sample(work, scheduler, base.vae(), size, size, base.unet().config().inChannels(), seed,
                     1, settings.steps(), (in, t, step) -> {
-                        int n = texts.size();
                         NDArray x = n == 1 ? in : in.repeat(0, n);
                         NDArray ts = work.full(new Shape(n), t);
                         NDArray eps = base.unet().forward(x, ts, context, null);
