@@ -34,7 +34,7 @@ import java.util.SplittableRandom;
  * gathers rows and draws the posterior sample. The file records the sample count, the data seed
  * and a digest of the VAE folder, and is rebuilt when any of them differs.
  */
-final class LatentCache implements AutoCloseable {
+public final class LatentCache implements AutoCloseable {
     static final String TENSOR = "moments";
     private static final int CHUNK = 64;
 
@@ -45,7 +45,7 @@ final class LatentCache implements AutoCloseable {
     }
 
     /** Number of cached samples. */
-    long size() {
+    public long size() {
         return moments.getShape().get(0);
     }
 
@@ -53,7 +53,7 @@ final class LatentCache implements AutoCloseable {
      * Loads {@code file} if it holds the moments of samples {@code 0 .. n-1} of {@code data} under
      * this VAE, else encodes them (in chunks, posterior moments only) and writes the file.
      */
-    static LatentCache loadOrBuild(AutoencoderKL vae, Path vaeDir, WorldDataset data, int n, Path file,
+    public static LatentCache loadOrBuild(AutoencoderKL vae, Path vaeDir, WorldDataset data, int n, Path file,
             NDManager manager) {
         Map<String, String> key = Map.of(
                 "samples", Integer.toString(n),
@@ -71,7 +71,7 @@ final class LatentCache implements AutoCloseable {
      * Scaled latents of cached samples {@code indices}: posterior samples {@code mean + std * eps}
      * with {@code eps} drawn from {@code rng}, times the VAE's scaling, on {@code manager}.
      */
-    NDArray latents(long[] indices, SplittableRandom rng, AutoencoderKL vae, NDManager manager) {
+    public NDArray latents(long[] indices, SplittableRandom rng, AutoencoderKL vae, NDManager manager) {
         NDArray idx = HostArrays.owned(manager.create(indices));
         try (NDArray rows = moments.get(new NDIndex("{}", idx)).toType(DataType.FLOAT32, false);
                 DiagonalGaussianDistribution d = new DiagonalGaussianDistribution(rows);

@@ -7,11 +7,11 @@ import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
 
 /** Data helpers shared by the latent-diffusion training jobs. */
-final class LdmData {
+public final class LdmData {
     private LdmData() {}
 
     /** Standard normal noise of {@code shape} drawn in Java from {@code rng} (row-major), never the engine's generator. */
-    static NDArray gaussian(NDManager manager, SplittableRandom rng, Shape shape) {
+    public static NDArray gaussian(NDManager manager, SplittableRandom rng, Shape shape) {
         int n = Math.toIntExact(shape.size());
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
@@ -21,7 +21,7 @@ final class LdmData {
     }
 
     /** A standard normal value (Marsaglia's polar method; SplittableRandom has no nextGaussian on Java 17). */
-    static double nextGaussian(SplittableRandom rng) {
+    public static double nextGaussian(SplittableRandom rng) {
         double u;
         double v;
         double s;
