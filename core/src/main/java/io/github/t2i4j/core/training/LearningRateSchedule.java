@@ -25,6 +25,14 @@ public interface LearningRateSchedule {
         return new WarmupCosine(peak, warmupSteps, totalSteps, floor);
     }
 
+    /**
+     * The training jobs' schedule: linear warm-up over {@code min(warmupSteps, totalSteps)} steps,
+     * then cosine decay from {@code peak} to a tenth of it at {@code totalSteps}.
+     */
+    static LearningRateSchedule warmupCosineToTenth(double peak, long warmupSteps, long totalSteps) {
+        return warmupCosine(peak, Math.min(warmupSteps, totalSteps), totalSteps, peak / 10);
+    }
+
     /** See {@link #constant(double)}. */
     record Constant(double lr) implements LearningRateSchedule {
         public Constant {

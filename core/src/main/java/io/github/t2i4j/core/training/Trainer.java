@@ -342,6 +342,18 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * The training jobs' files: checkpoints every {@code checkpointEvery} steps in {@code
+         * workDir/checkpoints} (the last two kept), resumed from there when {@code resume}, and
+         * {@code metrics.jsonl} and {@code loss.png} in {@code outDir}.
+         */
+        public Builder outputs(Path outDir, Path workDir, long checkpointEvery, boolean resume) {
+            return checkpoints(workDir.resolve("checkpoints"), checkpointEvery, 2)
+                    .resume(resume)
+                    .metricsLog(outDir.resolve("metrics.jsonl"))
+                    .lossPlot(outDir.resolve("loss.png"));
+        }
+
         /** Show a progress bar on the console (default true). */
         public Builder progressBar(boolean show) {
             this.progressBar = show;

@@ -225,16 +225,12 @@ public final class StarWorldTokenizerTraining {
             JsonObject cfg = new Gson().toJsonTree(o).getAsJsonObject();
             Trainer.Result run = Trainer.builder(tokenizer, loss)
                     .optimizer(optimizer)
-                    .schedule(LearningRateSchedule.warmupCosine(o.learningRate(), Math.min(o.warmupSteps(), o.steps()),
-                            o.steps(), o.learningRate() / 10))
+                    .schedule(LearningRateSchedule.warmupCosineToTenth(o.learningRate(), o.warmupSteps(), o.steps()))
                     .clipGradNorm(1.0)
                     .totalSteps(o.steps())
                     .stopAfter(o.stopAfter())
                     .seed(o.seed())
-                    .checkpoints(workDir.resolve("checkpoints"), o.checkpointEvery(), 2)
-                    .resume(resume)
-                    .metricsLog(tokenizerDir.resolve("metrics.jsonl"))
-                    .lossPlot(tokenizerDir.resolve("loss.png"))
+                    .outputs(tokenizerDir, workDir, o.checkpointEvery(), resume)
                     .progressBar(o.progressBar())
                     .config(cfg)
                     .build()

@@ -6,11 +6,11 @@ import ai.djl.ndarray.types.Shape;
 import io.github.t2i4j.core.tensor.HostArrays;
 import java.util.SplittableRandom;
 
-/** Standard normal arrays drawn in Java from a training step's generator (never PyTorch's). */
-final class Gaussian {
+/** Standard normal arrays drawn in Java from a training step's generator (never PyTorch's), with the JDK's nextGaussian. */
+public final class Gaussian {
     private Gaussian() {}
 
-    static NDArray of(NDManager m, SplittableRandom rng, Shape shape) {
+    public static NDArray of(NDManager m, SplittableRandom rng, Shape shape) {
         float[] v = new float[Math.toIntExact(shape.size())];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) rng.nextGaussian();

@@ -1,5 +1,6 @@
 package io.github.t2i4j.suti.training;
 
+import io.github.t2i4j.suti.experts.Gaussian;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -304,17 +305,13 @@ public final class SuTITraining {
             long tTrain = System.nanoTime();
             Trainer.Result run = Trainer.builder(suti.unet(), loss)
                     .optimizer(optimizer)
-                    .schedule(LearningRateSchedule.warmupCosine(o.learningRate(), Math.min(o.warmupSteps(), o.steps()),
-                            o.steps(), o.learningRate() / 10))
+                    .schedule(LearningRateSchedule.warmupCosineToTenth(o.learningRate(), o.warmupSteps(), o.steps()))
                     .clipGradNorm(1.0)
                     .ema(ema)
                     .totalSteps(o.steps())
                     .stopAfter(o.stopAfter())
                     .seed(o.seed())
-                    .checkpoints(workDir.resolve("checkpoints"), o.checkpointEvery(), 2)
-                    .resume(resume)
-                    .metricsLog(sutiDir.resolve("metrics.jsonl"))
-                    .lossPlot(sutiDir.resolve("loss.png"))
+                    .outputs(sutiDir, workDir, o.checkpointEvery(), resume)
                     .progressBar(o.progressBar())
                     .config(o.toJson())
                     .build()
