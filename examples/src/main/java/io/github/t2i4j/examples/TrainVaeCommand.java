@@ -35,6 +35,10 @@ final class TrainVaeCommand implements Callable<Integer> {
             description = "Weight of the image-gradient L1 term that sharpens edges, stripes and dots (default: the job's, 0).")
     Double gradientWeight;
 
+    @Option(names = "--latent-channels", paramLabel = "C",
+            description = "Latent channels (default: the job's, 4; more keep finer detail such as the world's dots, and the UNet takes them as in_channels).")
+    Integer latentChannels;
+
     @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate (default: the job's, 5e-4).")
     Double learningRate;
 
@@ -51,6 +55,9 @@ final class TrainVaeCommand implements Callable<Integer> {
         }
         if (gradientWeight != null) {
             o = o.withGradientWeight(gradientWeight);
+        }
+        if (latentChannels != null) {
+            o = o.withLatentChannels(latentChannels);
         }
         if (learningRate != null) {
             o = o.withLearningRate(learningRate);

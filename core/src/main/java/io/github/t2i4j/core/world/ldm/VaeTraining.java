@@ -159,6 +159,12 @@ public final class VaeTraining {
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
+        public Options withLatentChannels(int c) {
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, c, klWeight, gradientWeight, steps,
+                    batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
+                    heldOutPerCategory, stopAfter, progressBar);
+        }
+
         public Options withGradientWeight(double w) {
             return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, w, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
