@@ -184,4 +184,16 @@ class CommandLineTest {
         assertEquals(2, metrics.get("images").getAsInt());
         assertTrue(metrics.get("generator").getAsString().contains("STAR"), metrics.toString());
     }
+
+    @Test
+    void evaluateTakesThePlannedGalleryMember() throws Exception {
+        Path dir = TinyPipelines.stableDiffusion(Golden.root(), tokenizer(), tmp.resolve("sd"));
+        Path report = tmp.resolve("planned-report");
+        StringWriter log = new StringWriter();
+        assertEquals(0, run(log, "evaluate", "--model", "planned:" + dir, "--clip", "none", "--steps", "2",
+                "--per-category", "2", "--categories", "SPATIAL", "--out", report.toString()), log.toString());
+        JsonObject metrics = JsonParser.parseString(Files.readString(report.resolve("metrics.json"))).getAsJsonObject();
+        assertEquals(2, metrics.get("images").getAsInt());
+        assertTrue(metrics.get("generator").getAsString().startsWith("planned"), metrics.toString());
+    }
 }

@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import io.github.t2i4j.itercomp.gallery.GrammarPlanner;
+import io.github.t2i4j.itercomp.gallery.PlannedGenerator;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -35,8 +37,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR|NAME|reference",
-            description = "A diffusers pipeline or STAR model directory, a shipped model's name (world-ldm, star, ...), or 'reference' for the held-out reference renders (the upper bound); default: the embedded models/world-ldm.")
+    @Option(names = "--model", paramLabel = "DIR|NAME|reference|planned[:DIR]",
+            description = "A diffusers pipeline or STAR model directory, a shipped model's name (world-ldm, star, ...), 'reference' for the held-out reference renders (the upper bound), or 'planned' for IterComp's planned gallery member (grammar planner + regional prompting on the embedded model, or on DIR); default: the embedded models/world-ldm.")
     String model;
 
     @Option(names = "--clip", defaultValue = "models/world-clip", paramLabel = "DIR",
@@ -70,6 +72,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, defaultValue = "evaluation", paramLabel = "DIR", description = "Report folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    /** The --model value of IterComp's planned gallery member. */
+    static final String PLANNED = "planned";
+
     @Override
     public Integer call() {
         List<Category> cats = categories != null ? categories : allCategories();
@@ -99,6 +104,15 @@ final class EvaluateCommand implements Callable<Integer> {
                 all.addAll(HeldOutSet.load(c));
             }
             return new ReferenceSceneGenerator(all, SceneRenderer.DEFAULT_SIZE);
+        }
+        if (model != null && (model.equals(PLANNED) || model.startsWith(PLANNED + ":"))) {
+            String base = model.equals(PLANNED) ? null : model.substring(PLANNED.length() + 1);
+            Path dir = DefaultModel.resolve(base, spec.commandLine());
+            PlannedGenerator.Settings d = PlannedGenerator.Settings.defaults();
+            PlannedGenerator.Settings s = new PlannedGenerator.Settings(steps, guidance != null ? guidance : d.guidanceScale(),
+                    d.baseRatio(), scheduler != null ? scheduler : d.scheduler());
+            return PlannedGenerator.load("planned (" + dir.getFileName() + ")", dir, Device.fromName(device),
+                    new GrammarPlanner(), s);
         }
         return Generators.open(DefaultModel.resolve(model, spec.commandLine()), device, steps, guidance, scheduler);
     }
