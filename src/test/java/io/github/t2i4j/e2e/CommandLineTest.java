@@ -47,7 +47,7 @@ class CommandLineTest {
             {"--help"}, {"generate", "--help"}, {"selfcheck", "--help"}, {"benchmark", "--help"}, {"benchmark", "unet", "--help"}, {"benchmark", "generate", "--help"},
             {"evaluate", "--help"}, {"train", "--help"}, {"train", "clip", "--help"}, {"train", "vae", "--help"},
             {"train", "unet", "--help"}, {"train", "star-tokenizer", "--help"}, {"train", "star", "--help"},
-            {"world-export", "--help"}
+            {"world-export", "--help"}, {"vae-ceiling", "--help"}
         }) {
             StringWriter out = new StringWriter();
             assertEquals(0, run(out, cmd), String.join(" ", cmd));
@@ -195,5 +195,18 @@ class CommandLineTest {
         JsonObject metrics = JsonParser.parseString(Files.readString(report.resolve("metrics.json"))).getAsJsonObject();
         assertEquals(2, metrics.get("images").getAsInt());
         assertTrue(metrics.get("generator").getAsString().startsWith("planned"), metrics.toString());
+    }
+
+    @Test
+    void vaeCeilingJudgesReconstructions() throws Exception {
+        Path json = tmp.resolve("ceiling.json");
+        StringWriter log = new StringWriter();
+        assertEquals(0, run(log, "vae-ceiling", "--vae", Golden.dir("vae").toString(), "--weights",
+                Golden.dir("vae").resolve("weights.safetensors").toString(), "--per-category", "2",
+                "--categories", "COLOR,SINGLE", "--out", json.toString()), log.toString());
+        JsonObject rates = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertEquals(2, rates.size());
+        double single = rates.get("single").getAsDouble();
+        assertTrue(single >= 0 && single <= 1, rates.toString());
     }
 }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             EvaluateCommand.class,
             WorldExportCommand.class,
+            VaeCeilingCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class T2i4jCli implements Runnable {
