@@ -35,8 +35,6 @@ import java.util.SplittableRandom;
  * same layout.
  */
 public final class GrammarPlanner implements LayoutPlanner {
-    /** Placement draws per choice of the free sizes. */
-    private static final int PLACEMENTS = 300;
     /** Choices of the free sizes before giving up. */
     private static final int ATTEMPTS = 100;
 
@@ -45,7 +43,7 @@ public final class GrammarPlanner implements LayoutPlanner {
         CompositionPrompt parsed = CaptionParser.parse(prompt);
         SplittableRandom rng = new SplittableRandom(seed);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            List<SceneObject> placed = place(objects(parsed, sizes(parsed, rng)), parsed.relations(), rng);
+            List<SceneObject> placed = SceneSampler.place(objects(parsed, sizes(parsed, rng)), parsed.relations(), rng);
             if (placed != null) {
                 List<GroundedObject> out = new ArrayList<>();
                 for (int i = 0; i < placed.size(); i++) {
@@ -101,44 +99,5 @@ public final class GrammarPlanner implements LayoutPlanner {
                     s.texture() != null ? s.texture() : Texture.SOLID, sizes[i], 0.5, 0.5));
         }
         return out;
-    }
-
-    private static List<SceneObject> place(List<SceneObject> objects, List<RelationSpec> relations, SplittableRandom rng) {
-        for (int attempt = 0; attempt < PLACEMENTS; attempt++) {
-            List<SceneObject> placed = new ArrayList<>();
-            for (SceneObject o : objects) {
-                double half = o.size().extent() / 2;
-                double lo = half + SceneSampler.BORDER;
-                double hi = 1 - half - SceneSampler.BORDER;
-                placed.add(o.at(grid(lo + rng.nextDouble() * (hi - lo)), grid(lo + rng.nextDouble() * (hi - lo))));
-            }
-            if (valid(placed, relations)) {
-                return placed;
-            }
-        }
-        return null;
-    }
-
-    private static boolean valid(List<SceneObject> placed, List<RelationSpec> relations) {
-        for (int i = 0; i < placed.size(); i++) {
-            for (int j = i + 1; j < placed.size(); j++) {
-                SceneObject a = placed.get(i);
-                SceneObject b = placed.get(j);
-                double reach = (a.size().extent() + b.size().extent()) / 2 + SceneSampler.GAP;
-                if (Math.abs(a.x() - b.x()) < reach && Math.abs(a.y() - b.y()) < reach) {
-                    return false;
-                }
-            }
-        }
-        for (RelationSpec r : relations) {
-            if (!r.relation().holdsClearly(placed.get(r.subject()).placement(), placed.get(r.object()).placement())) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static double grid(double v) {
-        return Math.round(v * 1000) / 1000.0;
     }
 }

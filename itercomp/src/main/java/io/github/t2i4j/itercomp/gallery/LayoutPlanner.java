@@ -14,4 +14,13 @@ public interface LayoutPlanner {
      * @throws IllegalArgumentException if the planner cannot read the prompt
      */
     Layout plan(String prompt, long seed);
+
+    /** One layout per prompt, prompt {@code i} planned with seed {@code seed + i} (as generators seed images). */
+    default java.util.List<Layout> planAll(java.util.List<String> prompts, long seed) {
+        java.util.List<Layout> layouts = new java.util.ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            layouts.add(plan(prompts.get(i), seed + i));
+        }
+        return layouts;
+    }
 }

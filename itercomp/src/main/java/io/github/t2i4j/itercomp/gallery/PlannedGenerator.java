@@ -112,11 +112,7 @@ public final class PlannedGenerator implements TextToImageGenerator {
 
     @Override
     public List<BufferedImage> generate(List<String> prompts, long seed) {
-        List<Layout> layouts = new ArrayList<>();
-        for (int i = 0; i < prompts.size(); i++) {
-            layouts.add(planner.plan(prompts.get(i), seed + i));
-        }
-        return generate(prompts, layouts, seed);
+        return generate(prompts, planner.planAll(prompts, seed), seed);
     }
 
     /** Draws prompt {@code i} on layout {@code i} (given, not planned) with seed {@code seed + i}. */
