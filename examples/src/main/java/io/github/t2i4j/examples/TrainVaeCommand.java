@@ -35,6 +35,10 @@ final class TrainVaeCommand implements Callable<Integer> {
             description = "Weight of the image-gradient L1 term that sharpens edges, stripes and dots (default: the job's, 0).")
     Double gradientWeight;
 
+    @Option(names = "--texture-weight", paramLabel = "W",
+            description = "Weight of the local texture-statistics term that asks for dots where the render has dots, wherever the latent puts them (default: the job's, 0).")
+    Double textureWeight;
+
     @Option(names = "--latent-channels", paramLabel = "C",
             description = "Latent channels (default: the job's, 4; more keep finer detail such as the world's dots, and the UNet takes them as in_channels).")
     Integer latentChannels;
@@ -55,6 +59,9 @@ final class TrainVaeCommand implements Callable<Integer> {
         }
         if (gradientWeight != null) {
             o = o.withGradientWeight(gradientWeight);
+        }
+        if (textureWeight != null) {
+            o = o.withTextureWeight(textureWeight);
         }
         if (latentChannels != null) {
             o = o.withLatentChannels(latentChannels);

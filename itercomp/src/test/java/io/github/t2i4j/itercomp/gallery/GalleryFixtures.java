@@ -48,7 +48,7 @@ final class GalleryFixtures {
                 clip.initialize(m, DataType.FLOAT32);
                 clip.save(clipDir, Dtype.F16);
                 AutoencoderKLConfig vaeConfig = VaeTraining.config(new VaeTraining.Options(List.of(8, 8, 16), 1, 4, 4,
-                        1e-6, 0.0, 1, 2, 1e-3, 1, 0.0, 3, 0, 8, 1, 0, false));
+                        1e-6, 0.0, 0.0, 1, 2, 1e-3, 1, 0.0, 3, 0, 8, 1, 0, false));
                 AutoencoderKL vae = new AutoencoderKL(vaeConfig);
                 vae.initialize(m, DataType.FLOAT32);
                 vae.save(vaeDir, Dtype.F16);

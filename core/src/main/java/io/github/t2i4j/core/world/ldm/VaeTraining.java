@@ -18,6 +18,7 @@ import io.github.t2i4j.core.models.vae.AutoencoderKLConfig;
 import io.github.t2i4j.core.models.vae.DiagonalGaussianDistribution;
 import io.github.t2i4j.core.training.AdamW;
 import io.github.t2i4j.core.training.LearningRateSchedule;
+import io.github.t2i4j.core.training.LocalTextureLoss;
 import io.github.t2i4j.core.training.Trainer;
 import io.github.t2i4j.core.world.SceneRenderer;
 import io.github.t2i4j.core.world.WorldBatch;
@@ -73,6 +74,9 @@ public final class VaeTraining {
      * @param gradientWeight weight of the image-gradient term: the mean absolute error of the
      *     horizontal and vertical pixel differences (0: none). It weighs edges and the world's
      *     stripes and dots, a few percent of the pixels, as much as the flat areas
+     * @param textureWeight weight of the {@link LocalTextureLoss} (0: none): window statistics of
+     *     the pixel differences, which ask for dots where the target has dots even when the latent
+     *     does not fix their exact position (a per-pixel error then paints stripes)
      * @param steps optimizer steps of the whole run
      * @param batchSize images per step
      * @param learningRate peak AdamW learning rate (warm-up, then cosine to a tenth)
@@ -93,6 +97,7 @@ public final class VaeTraining {
             int latentChannels,
             double klWeight,
             double gradientWeight,
+            double textureWeight,
             long steps,
             int batchSize,
             double learningRate,
@@ -113,6 +118,9 @@ public final class VaeTraining {
             if (!(klWeight >= 0)) {
                 throw new IllegalArgumentException("klWeight must be >= 0: " + klWeight);
             }
+            if (!(textureWeight >= 0)) {
+                throw new IllegalArgumentException("textureWeight must be >= 0: " + textureWeight);
+            }
             if (!(gradientWeight >= 0)) {
                 throw new IllegalArgumentException("gradientWeight must be >= 0: " + gradientWeight);
             }
@@ -126,59 +134,65 @@ public final class VaeTraining {
          * to 1.
          */
         public static Options defaults() {
-            return new Options(List.of(32, 64, 128), 1, 16, 4, 1e-6, 0.0, 2500, 16, 5e-4, 100, 0.0, 0, 250, 512, 200, 0, true);
+            return new Options(List.of(32, 64, 128), 1, 16, 4, 1e-6, 0.0, 0.0, 2500, 16, 5e-4, 100, 0.0, 0, 250, 512, 200, 0, true);
         }
 
         public Options withSteps(long s) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, s, batchSize,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, textureWeight, s, batchSize,
                     learningRate, Math.min(warmupSteps, s), weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
         public Options withBatchSize(int b) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, steps, b,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, textureWeight, steps, b,
                     learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples, heldOutPerCategory,
                     stopAfter, progressBar);
         }
 
         public Options withStopAfter(long step) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, textureWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, step, progressBar);
         }
 
         public Options withSeed(long s) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, textureWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, s, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
         public Options withEvaluation(int scaleSamples, int heldOutPerCategory) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, textureWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
         public Options withLatentChannels(int c) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, c, klWeight, gradientWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, c, klWeight, gradientWeight, textureWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
         public Options withGradientWeight(double w) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, w, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, w, textureWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
+        public Options withTextureWeight(double w) {
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, w,
+                    steps, batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
+                    heldOutPerCategory, stopAfter, progressBar);
+        }
+
         public Options withLearningRate(double lr) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, textureWeight,
                     steps, batchSize, lr, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
         public Options withProgressBar(boolean show) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, textureWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, show);
         }
@@ -280,6 +294,7 @@ public final class VaeTraining {
                     SceneRenderer.DEFAULT_SIZE / config.latentFactor(), SceneRenderer.DEFAULT_SIZE / config.latentFactor());
             WorldDataset data = new WorldDataset(o.seed(), WorldSplit.TRAIN, SceneRenderer.DEFAULT_SIZE, null);
             float klScale = (float) (o.klWeight() / (3.0 * SceneRenderer.DEFAULT_SIZE * SceneRenderer.DEFAULT_SIZE));
+            LocalTextureLoss texture = LocalTextureLoss.defaults();
             Trainer.LossFunction loss = batch -> {
                 long start = (batch.step() * batch.count() + batch.index()) * (long) o.batchSize();
                 WorldBatch b = data.batch(manager, start, o.batchSize());
@@ -291,6 +306,9 @@ public final class VaeTraining {
                 NDArray total = recon.sub(x).abs().mean();
                 if (o.gradientWeight() > 0) {
                     total = total.add(Scalars.mul(gradientError(recon, x), (float) o.gradientWeight()));
+                }
+                if (o.textureWeight() > 0) {
+                    total = total.add(Scalars.mul(texture.apply(recon, x), (float) o.textureWeight()));
                 }
                 return o.klWeight() == 0 || decoderOnly ? total : total.add(Scalars.mul(posterior.kl().mean(), klScale));
             };

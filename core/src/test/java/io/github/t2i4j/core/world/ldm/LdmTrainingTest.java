@@ -57,7 +57,7 @@ class LdmTrainingTest {
     private VaeTraining.Result vaeResult;
 
     static VaeTraining.Options tinyVae() {
-        return new VaeTraining.Options(List.of(8, 8, 16), 1, 4, 4, 1e-6, 0.0, 3, 2, 1e-3, 1, 0.0, 3, 0, 8, 1, 0, false);
+        return new VaeTraining.Options(List.of(8, 8, 16), 1, 4, 4, 1e-6, 0.0, 0.0, 3, 2, 1e-3, 1, 0.0, 3, 0, 8, 1, 0, false);
     }
 
     static UNetTraining.Options tinyUnet(long steps) {
@@ -171,7 +171,7 @@ class LdmTrainingTest {
         // decoder-only needs a VAE to start from; another architecture is refused, naming the folder
         assertThrows(IllegalArgumentException.class, () -> VaeTraining.train(tinyVae(), tmp.resolve("v-x"),
                 tmp.resolve("v-x-work"), false, null, true));
-        VaeTraining.Options other = new VaeTraining.Options(List.of(8, 16, 16), 1, 4, 4, 1e-6, 0.0, 1, 2, 1e-3, 1, 0.0,
+        VaeTraining.Options other = new VaeTraining.Options(List.of(8, 16, 16), 1, 4, 4, 1e-6, 0.0, 0.0, 1, 2, 1e-3, 1, 0.0,
                 3, 0, 8, 1, 0, false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VaeTraining.train(other,
                 tmp.resolve("v-y"), tmp.resolve("v-y-work"), false, vaeDir, false));
