@@ -68,7 +68,7 @@ class ShippedModelsTest {
      * The embedded default: a diffusers StableDiffusionPipeline folder in fp16 that the generic
      * loader reads, small, deterministic, and as good as its card says on single objects: the
      * evaluator judges at least 9 of the first 16 held-out single-object prompts all correct (12
-     * measured with the shipped weights; the card reports 51.5% over all 200, below the issue's 90% target).
+     * measured with the shipped weights; the card reports 54.0% over all 200, below the issue's 90% target).
      */
     @Test
     void worldLdmLoadsAsADiffusersPipelineAndDrawsSingleObjects() throws Exception {

@@ -33,6 +33,10 @@ final class TrainClipCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "128", description = "Pairs per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--hard-negatives",
+            description = "Add a NegCLIP hard-negative caption per pair (one attribute changed, texture most often), so the text tower reads every attribute word.")
+    boolean hardNegatives;
+
     @Option(names = "--no-progress", negatable = false, description = "No progress bar (for logs).")
     boolean noProgress;
 
@@ -46,7 +50,7 @@ final class TrainClipCommand implements Callable<Integer> {
         long steps = run.steps != null ? run.steps : d.steps();
         WorldClipTraining.Options o = new WorldClipTraining.Options(d.hiddenSize(), d.layers(), d.heads(),
                 d.projectionDim(), d.patchSize(), steps, batchSize, d.learningRate(), Math.min(d.warmupSteps(), steps / 10 + 1),
-                d.weightDecay(), run.seed, d.checkpointEvery(), !noProgress);
+                d.weightDecay(), run.seed, d.checkpointEvery(), hardNegatives, !noProgress);
         WorldClipTraining.Result r = WorldClipTraining.train(o, out, run.workOr("target/world-clip-work"), run.resume);
         Files.writeString(out.resolve("MODEL_CARD.md"), card(o, r));
         LOG.info("wrote {} ({} parameters, {} steps, {} s)", out, r.parameters(), r.steps(),
@@ -84,12 +88,20 @@ final class TrainClipCommand implements Callable<Integer> {
                 |---|---|---|
                 | %.3f | %.3f | %d |
 
+                ## Attribute words (hard negatives)
+
+                The same 1,200 held-out pairs: how often the image's own caption scores above the caption with
+                one attribute changed so that the image no longer satisfies it (0.5: the attribute is ignored).
+                Trained %s hard negatives.
+
+                %s
+
                 ![loss](loss.png)
 
                 ## Reproduce
 
                 ```bash
-                java -jar examples/target/t2i4j.jar train clip --out %s --steps %d --batch-size %d --seed %d
+                java -jar examples/target/t2i4j.jar train clip --out %s --steps %d --batch-size %d --seed %d%s
                 ```
 
                 Interrupted runs continue with `--resume` from the checkpoints in `--work`.
@@ -97,6 +109,19 @@ final class TrainClipCommand implements Callable<Integer> {
                 r.parameters(), o.layers(), o.hiddenSize(), o.heads(), "lowercased words of the caption grammar",
                 o.patchSize(), o.layers(), o.hiddenSize(), o.projectionDim(), r.steps(), o.batchSize(), o.learningRate(),
                 o.warmupSteps(), o.weightDecay(), o.seed(), r.seconds(), r.finalLoss(), ret.group(), ret.imageToText(),
-                ret.textToImage(), ret.pairs(), out, o.steps(), o.batchSize(), o.seed());
+                ret.textToImage(), ret.pairs(), o.hardNegatives() ? "with" : "without", attributeTable(r),
+                out, o.steps(), o.batchSize(), o.seed(), o.hardNegatives() ? " --hard-negatives" : "");
+    }
+
+    private static String attributeTable(WorldClipTraining.Result r) {
+        StringBuilder head = new StringBuilder("|");
+        StringBuilder rule = new StringBuilder("|");
+        StringBuilder row = new StringBuilder("|");
+        r.hardNegativeAccuracy().forEach((kind, acc) -> {
+            head.append(' ').append(kind.name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(" |");
+            rule.append("---|");
+            row.append(String.format(Locale.ROOT, " %.3f |", acc));
+        });
+        return head + "\n" + rule + "\n" + row;
     }
 }

@@ -192,6 +192,30 @@ public class CLIPModel extends Module {
     }
 
     /**
+     * The contrastive loss with one hard-negative caption per pair (NegCLIP): each image is matched
+     * against its own caption among all {@code 2B} captions (the batch's and the negatives), each
+     * caption against its own image among the batch's images, and the two cross-entropies averaged.
+     * All three are unit-length embeddings [B, dim] of one shape.
+     */
+    public NDArray contrastiveLoss(NDArray textEmbeds, NDArray imageEmbeds, NDArray negativeTextEmbeds) {
+        Shape t = textEmbeds.getShape();
+        if (t.dimension() != 2 || !t.equals(imageEmbeds.getShape()) || !t.equals(negativeTextEmbeds.getShape())) {
+            throw new IllegalArgumentException("contrastive loss needs text, image and negative text embeddings of one"
+                    + " shape [batch, dim], got " + t + ", " + imageEmbeds.getShape() + " and " + negativeTextEmbeds.getShape());
+        }
+        int n = (int) t.get(0);
+        NDArray scale = logitScaleExp(textEmbeds.getManager());
+        NDArray imageToText = imageEmbeds.matMul(textEmbeds.concat(negativeTextEmbeds, 0).transpose()).mul(scale);
+        NDArray textToImage = logitsPerText(textEmbeds, imageEmbeds);
+        NDArray eyeWide = imageToText.getManager().eye(n, 2 * n, 0, imageToText.getDataType())
+                .toDevice(imageToText.getDevice(), false);
+        NDArray eye = textToImage.getManager().eye(n, n, 0, textToImage.getDataType()).toDevice(textToImage.getDevice(), false);
+        NDArray i2t = imageToText.logSoftmax(1).mul(eyeWide).sum();
+        NDArray t2i = textToImage.logSoftmax(1).mul(eye).sum();
+        return Scalars.div(i2t.add(t2i), -2.0f * n);
+    }
+
+    /**
      * transformers' {@code clip_loss} of square logits [N, N] whose diagonal holds the matching
      * pairs: (CE over rows + CE over columns) / 2, each CE the mean of -log softmax at the diagonal.
      */

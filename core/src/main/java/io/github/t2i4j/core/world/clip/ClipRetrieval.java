@@ -8,7 +8,11 @@ import io.github.t2i4j.core.models.clip.CLIPModel;
 import io.github.t2i4j.core.text.CLIPTokenizer;
 import io.github.t2i4j.core.world.SceneRenderer;
 import io.github.t2i4j.core.world.WorldExample;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * Zero-shot retrieval on held-out captions: within groups of {@code group} (image, caption) pairs,
@@ -56,5 +60,55 @@ public final class ClipRetrieval {
             throw new IllegalArgumentException("need at least " + group + " examples, got " + examples.size());
         }
         return new Result((double) i2t / n, (double) t2i / n, n, group);
+    }
+
+    /**
+     * How often the model prefers an image's own caption to a {@link HardNegatives} caption of each
+     * kind (the same caption with one attribute changed so the image no longer satisfies it), over
+     * {@code examples}: 0.5 is a model blind to that attribute, 1.0 one that always reads it. Kinds
+     * that cannot contradict an example (a colour swap on one object) skip it. The negatives are
+     * drawn from {@code seed}.
+     */
+    public static Map<HardNegatives.Kind, Double> hardNegativeAccuracy(
+            CLIPModel model, CLIPTokenizer tokenizer, List<WorldExample> examples, long seed, NDManager manager) {
+        SceneRenderer renderer = new SceneRenderer(model.config().visionConfig().imageSize());
+        Map<HardNegatives.Kind, Double> out = new EnumMap<>(HardNegatives.Kind.class);
+        for (HardNegatives.Kind kind : HardNegatives.Kind.values()) {
+            SplittableRandom rng = new SplittableRandom(seed * 31 + kind.ordinal());
+            int wins = 0;
+            int n = 0;
+            for (int start = 0; start < examples.size(); start += 100) {
+                List<WorldExample> chunk = examples.subList(start, Math.min(examples.size(), start + 100));
+                List<String> own = new ArrayList<>();
+                List<String> negative = new ArrayList<>();
+                List<WorldExample> used = new ArrayList<>();
+                for (WorldExample e : chunk) {
+                    String neg = HardNegatives.caption(e, kind, rng);
+                    if (neg != null) {
+                        own.add(e.caption());
+                        negative.add(neg);
+                        used.add(e);
+                    }
+                }
+                if (used.isEmpty()) {
+                    continue;
+                }
+                try (NDManager m = manager.newSubManager()) {
+                    NDList images = new NDList();
+                    for (WorldExample e : used) {
+                        images.add(renderer.renderTensor(e.scene(), m).expandDims(0));
+                    }
+                    NDArray img = model.encodeImage(NDArrays.concat(images));
+                    NDArray a = img.mul(model.encodeText(tokenizer.encode(own).inputIds(m))).sum(new int[] {1});
+                    NDArray b = img.mul(model.encodeText(tokenizer.encode(negative).inputIds(m))).sum(new int[] {1});
+                    wins += (int) a.gt(b).toType(ai.djl.ndarray.types.DataType.INT64, false).sum().getLong();
+                    n += used.size();
+                }
+            }
+            if (n > 0) {
+                out.put(kind, (double) wins / n);
+            }
+        }
+        return out;
     }
 }

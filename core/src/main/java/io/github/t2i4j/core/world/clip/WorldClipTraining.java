@@ -25,6 +25,10 @@ import io.github.t2i4j.core.world.WorldDataset;
 import io.github.t2i4j.core.world.WorldSplit;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,27 +58,34 @@ public final class WorldClipTraining {
             double weightDecay,
             long seed,
             long checkpointEvery,
+            boolean hardNegatives,
             boolean progressBar) {
 
         /** The shipped configuration (about 1.7M parameters). */
         public static Options defaults() {
-            return new Options(128, 4, 4, 128, 8, 1500, 128, 5e-4, 100, 0.1, 0, 100, true);
+            return new Options(128, 4, 4, 128, 8, 1500, 128, 5e-4, 100, 0.1, 0, 100, false, true);
         }
 
         public Options withSteps(long s) {
             return new Options(hiddenSize, layers, heads, projectionDim, patchSize, s, batchSize, learningRate,
-                    warmupSteps, weightDecay, seed, checkpointEvery, progressBar);
+                    warmupSteps, weightDecay, seed, checkpointEvery, hardNegatives, progressBar);
+        }
+
+        /** With (or without) a {@link HardNegatives} caption per pair in the loss. */
+        public Options withHardNegatives(boolean on) {
+            return new Options(hiddenSize, layers, heads, projectionDim, patchSize, steps, batchSize, learningRate,
+                    warmupSteps, weightDecay, seed, checkpointEvery, on, progressBar);
         }
 
         public Options withBatchSize(int b) {
             return new Options(hiddenSize, layers, heads, projectionDim, patchSize, steps, b, learningRate,
-                    warmupSteps, weightDecay, seed, checkpointEvery, progressBar);
+                    warmupSteps, weightDecay, seed, checkpointEvery, hardNegatives, progressBar);
         }
     }
 
     /** What a run produced. */
     public record Result(Path modelDir, long steps, double seconds, double finalLoss, ClipRetrieval.Result retrieval,
-            long parameters) {}
+            Map<HardNegatives.Kind, Double> hardNegativeAccuracy, long parameters) {}
 
     /** The world tokenizer: every word the caption grammar can produce. */
     public static WorldTokenizerBuilder tokenizer() {
@@ -111,7 +122,18 @@ public final class WorldClipTraining {
             Trainer.LossFunction loss = batch -> {
                 WorldBatch b = data.batch(manager, batch.step() * (long) o.batchSize(), o.batchSize());
                 NDArray ids = tokenizer.encode(b.captions()).inputIds(manager);
-                return model.contrastiveLoss(model.encodeText(ids), model.encodeImage(b.images()));
+                if (!o.hardNegatives()) {
+                    return model.contrastiveLoss(model.encodeText(ids), model.encodeImage(b.images()));
+                }
+                SplittableRandom rng = batch.random();
+                List<String> negatives = new ArrayList<>();
+                for (int k = 0; k < b.samples().size(); k++) {
+                    String neg = HardNegatives.caption(b.samples().get(k).example(), rng);
+                    // no contradicting edit found (rare): another pair's caption, an ordinary negative
+                    negatives.add(neg != null ? neg : b.captions().get((k + 1) % b.captions().size()));
+                }
+                NDArray negIds = tokenizer.encode(negatives).inputIds(manager);
+                return model.contrastiveLoss(model.encodeText(ids), model.encodeImage(b.images()), model.encodeText(negIds));
             };
             JsonObject cfg = new Gson().toJsonTree(o).getAsJsonObject();
             Trainer.Result run = Trainer.builder(model, loss)
@@ -131,9 +153,11 @@ public final class WorldClipTraining {
             ClipRetrieval.Result retrieval =
                     ClipRetrieval.evaluate(model, tokenizer, HeldOutSet.loadCompBench(), 100, manager);
             double finalLoss = run.metrics().isEmpty() ? Double.NaN : run.metrics().get(run.metrics().size() - 1).loss();
-            LOG.info("held-out retrieval (groups of 100): image->text {}, text->image {}",
-                    retrieval.imageToText(), retrieval.textToImage());
-            return new Result(modelDir, run.endStep(), seconds, finalLoss, retrieval, model.parameterCount());
+            Map<HardNegatives.Kind, Double> attributes =
+                    ClipRetrieval.hardNegativeAccuracy(model, tokenizer, HeldOutSet.loadCompBench(), o.seed(), manager);
+            LOG.info("held-out retrieval (groups of 100): image->text {}, text->image {}; own caption preferred to a"
+                    + " hard negative: {}", retrieval.imageToText(), retrieval.textToImage(), attributes);
+            return new Result(modelDir, run.endStep(), seconds, finalLoss, retrieval, attributes, model.parameterCount());
         }
     }
 }

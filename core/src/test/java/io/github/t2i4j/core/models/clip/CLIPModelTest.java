@@ -136,6 +136,29 @@ class CLIPModelTest {
     }
 
     @Test
+    void hardNegativeLossOfATwoByTwoBatchEqualsTheHandComputedValue() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            CLIPModel model = randomModel(m, 1);
+            NDArray t = m.create(new float[][] {{1, 0}, {0, 1}});
+            NDArray i = m.create(new float[][] {{0.6f, 0.8f}, {1, 0}});
+            NDArray neg = m.create(new float[][] {{0, 1}, {-1, 0}});
+            double s = 2.0;
+            setLogitScale(model, (float) Math.log(s));
+            // images against the four captions: i @ [t; neg]^T = [[0.6, 0.8, 0.8, -0.6], [1, 0, 0, -1]]
+            double img0 = -s * 0.6 + Math.log(Math.exp(s * 0.6) + Math.exp(s * 0.8) + Math.exp(s * 0.8) + Math.exp(-s * 0.6));
+            double img1 = -0.0 + Math.log(Math.exp(s) + 1 + 1 + Math.exp(-s));
+            // captions against the two images, as without negatives: t @ i^T = [[0.6, 1], [0.8, 0]]
+            double txt0 = -s * 0.6 + Math.log(Math.exp(s * 0.6) + Math.exp(s));
+            double txt1 = -0.0 + Math.log(Math.exp(s * 0.8) + 1);
+            double expected = ((img0 + img1) / 2 + (txt0 + txt1) / 2) / 2;
+            assertEquals(expected, model.contrastiveLoss(t, i, neg).getFloat(), 1e-5);
+            // a negative equal to the image's own caption is a tie, not a free win: the loss rises
+            assertTrue(model.contrastiveLoss(t, i, t).getFloat() > model.contrastiveLoss(t, i).getFloat());
+            assertThrows(IllegalArgumentException.class, () -> model.contrastiveLoss(t, i, neg.get("0:1")));
+        }
+    }
+
+    @Test
     void logitScaleIsCappedAtOneHundred() {
         try (NDManager m = NDManager.newBaseManager()) {
             CLIPModel model = randomModel(m, 1);

@@ -70,7 +70,7 @@ class LdmTrainingTest {
         clipDir = tmp.resolve("world-clip");
         WorldTokenizerBuilder vocab = WorldClipTraining.tokenizer();
         vocab.write(clipDir);
-        WorldClipTraining.Options o = new WorldClipTraining.Options(32, 1, 2, 32, 16, 1, 2, 1e-3, 1, 0, 0, 0, false);
+        WorldClipTraining.Options o = new WorldClipTraining.Options(32, 1, 2, 32, 16, 1, 2, 1e-3, 1, 0, 0, 0, false, false);
         try (NDManager m = NDManager.newBaseManager()) {
             CLIPModel clip = new CLIPModel(WorldClipTraining.config(o, vocab));
             clip.initialize(m, DataType.FLOAT32);
@@ -149,8 +149,8 @@ class LdmTrainingTest {
     @Test
     void decoderOnlyTrainingKeepsTheEncoderAndItsLatents() throws Exception {
         Path dir = tmp.resolve("vae-decoder");
-        VaeTraining.Result r = VaeTraining.train(tinyVae().withGradientWeight(1.0), dir, tmp.resolve("vae-decoder-work"),
-                false, vaeDir, true);
+        VaeTraining.Result r = VaeTraining.train(tinyVae().withGradientWeight(1.0).withTextureWeight(2.0), dir,
+                tmp.resolve("vae-decoder-work"), false, vaeDir, true);
         assertEquals(3, r.steps());
         // the scaling factor is the starting VAE's: the latents are the same
         assertEquals(vaeResult.scalingFactor(), r.scalingFactor(), 0);
