@@ -138,61 +138,71 @@ public final class VaeTraining {
         }
 
         public Options withSteps(long s) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, textureWeight, s, batchSize,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
+                    klWeight, gradientWeight, textureWeight, s, batchSize,
                     learningRate, Math.min(warmupSteps, s), weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
         public Options withBatchSize(int b) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, textureWeight, steps, b,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
+                    klWeight, gradientWeight, textureWeight, steps, b,
                     learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples, heldOutPerCategory,
                     stopAfter, progressBar);
         }
 
         public Options withStopAfter(long step) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, textureWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
+                    klWeight, gradientWeight, textureWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, step, progressBar);
         }
 
         public Options withSeed(long s) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, textureWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
+                    klWeight, gradientWeight, textureWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, s, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
         public Options withEvaluation(int scaleSamples, int heldOutPerCategory) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, textureWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
+                    klWeight, gradientWeight, textureWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
         public Options withLatentChannels(int c) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, c, klWeight, gradientWeight, textureWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, c,
+                    klWeight, gradientWeight, textureWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
         public Options withGradientWeight(double w) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, w, textureWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
+                    klWeight, w, textureWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
         public Options withTextureWeight(double w) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, w,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
+                    klWeight, gradientWeight, w,
                     steps, batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
         public Options withLearningRate(double lr) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, textureWeight,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
+                    klWeight, gradientWeight, textureWeight,
                     steps, batchSize, lr, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, progressBar);
         }
 
         public Options withProgressBar(boolean show) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, gradientWeight, textureWeight, steps,
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
+                    klWeight, gradientWeight, textureWeight, steps,
                     batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
                     heldOutPerCategory, stopAfter, show);
         }
