@@ -70,11 +70,19 @@ public final class LocalTextureLoss {
 
     /** Mean absolute pixel difference at {@code lag} along one direction, averaged over each window. */
     NDArray statistics(NDArray a, int lag, boolean horizontal) {
+        return Pool.avgPool2d(difference(a, lag, horizontal).abs(), new Shape(window, window), new Shape(stride, stride),
+                new Shape(0, 0), false, true);
+    }
+
+    /**
+     * The differences of pixels {@code lag} apart in {@code a} ([B, C, H, W]): along the width
+     * ([B, C, H, W - lag]) when {@code horizontal}, else along the height ([B, C, H - lag, W]).
+     */
+    public static NDArray difference(NDArray a, int lag, boolean horizontal) {
         long h = a.getShape().get(2);
         long w = a.getShape().get(3);
-        NDArray d = horizontal
+        return horizontal
                 ? a.get(":, :, :, " + lag + ":").sub(a.get(":, :, :, :" + (w - lag)))
                 : a.get(":, :, " + lag + ":, :").sub(a.get(":, :, :" + (h - lag) + ", :"));
-        return Pool.avgPool2d(d.abs(), new Shape(window, window), new Shape(stride, stride), new Shape(0, 0), false, true);
     }
 }

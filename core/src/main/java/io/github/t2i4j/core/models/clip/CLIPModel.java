@@ -203,16 +203,11 @@ public class CLIPModel extends Module {
             throw new IllegalArgumentException("contrastive loss needs text, image and negative text embeddings of one"
                     + " shape [batch, dim], got " + t + ", " + imageEmbeds.getShape() + " and " + negativeTextEmbeds.getShape());
         }
-        int n = (int) t.get(0);
         NDArray scale = logitScaleExp(textEmbeds.getManager());
         NDArray imageToText = imageEmbeds.matMul(textEmbeds.concat(negativeTextEmbeds, 0).transpose()).mul(scale);
-        NDArray textToImage = logitsPerText(textEmbeds, imageEmbeds);
-        NDArray eyeWide = imageToText.getManager().eye(n, 2 * n, 0, imageToText.getDataType())
-                .toDevice(imageToText.getDevice(), false);
-        NDArray eye = textToImage.getManager().eye(n, n, 0, textToImage.getDataType()).toDevice(textToImage.getDevice(), false);
-        NDArray i2t = imageToText.logSoftmax(1).mul(eyeWide).sum();
-        NDArray t2i = textToImage.logSoftmax(1).mul(eye).sum();
-        return Scalars.div(i2t.add(t2i), -2.0f * n);
+        NDArray i2t = diagonalLogLikelihood(imageToText);
+        NDArray t2i = diagonalLogLikelihood(logitsPerText(textEmbeds, imageEmbeds));
+        return Scalars.div(i2t.add(t2i), -2.0f * t.get(0));
     }
 
     /**
@@ -224,11 +219,20 @@ public class CLIPModel extends Module {
         if (s.dimension() != 2 || s.get(0) != s.get(1)) {
             throw new IllegalArgumentException("clip loss needs square logits [n, n], got " + s);
         }
-        long n = s.get(0);
-        NDArray eye = logits.getManager().eye((int) n, (int) n, 0, logits.getDataType()).toDevice(logits.getDevice(), false);
-        NDArray rows = logits.logSoftmax(1).mul(eye).sum();
-        NDArray cols = logits.logSoftmax(0).mul(eye).sum();
-        return Scalars.div(rows.add(cols), -2.0f * n);
+        NDArray rows = diagonalLogLikelihood(logits);
+        NDArray cols = diagonalLogLikelihood(logits.transpose());
+        return Scalars.div(rows.add(cols), -2.0f * s.get(0));
+    }
+
+    /**
+     * The summed log-softmax (over each row) of row {@code i}'s entry {@code i}, for logits [n, m]
+     * with {@code m >= n}: minus the summed cross-entropy of rows whose targets lie on the diagonal.
+     */
+    private static NDArray diagonalLogLikelihood(NDArray logits) {
+        int n = (int) logits.getShape().get(0);
+        int m = (int) logits.getShape().get(1);
+        NDArray eye = logits.getManager().eye(n, m, 0, logits.getDataType()).toDevice(logits.getDevice(), false);
+        return logits.logSoftmax(1).mul(eye).sum();
     }
 
     /**

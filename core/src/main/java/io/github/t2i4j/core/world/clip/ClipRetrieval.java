@@ -39,12 +39,8 @@ public final class ClipRetrieval {
         for (int start = 0; start + group <= examples.size(); start += group) {
             List<WorldExample> chunk = examples.subList(start, start + group);
             try (NDManager m = manager.newSubManager()) {
-                NDList images = new NDList();
-                for (WorldExample e : chunk) {
-                    images.add(renderer.renderTensor(e.scene(), m).expandDims(0));
-                }
                 List<String> captions = chunk.stream().map(WorldExample::caption).toList();
-                NDArray img = model.encodeImage(NDArrays.concat(images));
+                NDArray img = encodeRenders(model, renderer, chunk, m);
                 NDArray txt = model.encodeText(tokenizer.encode(captions).inputIds(m));
                 NDArray sim = img.matMul(txt.transpose()); // [images, captions]
                 long[] bestCaption = sim.argMax(1).toLongArray();
@@ -94,11 +90,7 @@ public final class ClipRetrieval {
                     continue;
                 }
                 try (NDManager m = manager.newSubManager()) {
-                    NDList images = new NDList();
-                    for (WorldExample e : used) {
-                        images.add(renderer.renderTensor(e.scene(), m).expandDims(0));
-                    }
-                    NDArray img = model.encodeImage(NDArrays.concat(images));
+                    NDArray img = encodeRenders(model, renderer, used, m);
                     NDArray a = img.mul(model.encodeText(tokenizer.encode(own).inputIds(m))).sum(new int[] {1});
                     NDArray b = img.mul(model.encodeText(tokenizer.encode(negative).inputIds(m))).sum(new int[] {1});
                     wins += (int) a.gt(b).toType(ai.djl.ndarray.types.DataType.INT64, false).sum().getLong();
@@ -110,5 +102,14 @@ public final class ClipRetrieval {
             }
         }
         return out;
+    }
+
+    /** Image embeddings [n, dim] of the examples' reference renders. */
+    private static NDArray encodeRenders(CLIPModel model, SceneRenderer renderer, List<WorldExample> examples, NDManager m) {
+        NDList images = new NDList();
+        for (WorldExample e : examples) {
+            images.add(renderer.renderTensor(e.scene(), m).expandDims(0));
+        }
+        return model.encodeImage(NDArrays.concat(images));
     }
 }

@@ -22,6 +22,7 @@ import io.github.t2i4j.core.world.HeldOutSet;
 import io.github.t2i4j.core.world.SceneRenderer;
 import io.github.t2i4j.core.world.WorldBatch;
 import io.github.t2i4j.core.world.WorldDataset;
+import io.github.t2i4j.core.world.WorldExample;
 import io.github.t2i4j.core.world.WorldSplit;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,9 +122,10 @@ public final class WorldClipTraining {
             WorldDataset data = new WorldDataset(o.seed(), WorldSplit.TRAIN, SceneRenderer.DEFAULT_SIZE, null);
             Trainer.LossFunction loss = batch -> {
                 WorldBatch b = data.batch(manager, batch.step() * (long) o.batchSize(), o.batchSize());
-                NDArray ids = tokenizer.encode(b.captions()).inputIds(manager);
+                NDArray text = model.encodeText(tokenizer.encode(b.captions()).inputIds(manager));
+                NDArray image = model.encodeImage(b.images());
                 if (!o.hardNegatives()) {
-                    return model.contrastiveLoss(model.encodeText(ids), model.encodeImage(b.images()));
+                    return model.contrastiveLoss(text, image);
                 }
                 SplittableRandom rng = batch.random();
                 List<String> negatives = new ArrayList<>();
@@ -132,8 +134,7 @@ public final class WorldClipTraining {
                     // no contradicting edit found (rare): another pair's caption, an ordinary negative
                     negatives.add(neg != null ? neg : b.captions().get((k + 1) % b.captions().size()));
                 }
-                NDArray negIds = tokenizer.encode(negatives).inputIds(manager);
-                return model.contrastiveLoss(model.encodeText(ids), model.encodeImage(b.images()), model.encodeText(negIds));
+                return model.contrastiveLoss(text, image, model.encodeText(tokenizer.encode(negatives).inputIds(manager)));
             };
             JsonObject cfg = new Gson().toJsonTree(o).getAsJsonObject();
             Trainer.Result run = Trainer.builder(model, loss)
@@ -150,11 +151,11 @@ public final class WorldClipTraining {
                     .run();
             double seconds = (System.nanoTime() - t0) / 1e9;
             model.save(modelDir, Dtype.F16);
-            ClipRetrieval.Result retrieval =
-                    ClipRetrieval.evaluate(model, tokenizer, HeldOutSet.loadCompBench(), 100, manager);
+            List<WorldExample> heldOut = HeldOutSet.loadCompBench();
+            ClipRetrieval.Result retrieval = ClipRetrieval.evaluate(model, tokenizer, heldOut, 100, manager);
             double finalLoss = run.metrics().isEmpty() ? Double.NaN : run.metrics().get(run.metrics().size() - 1).loss();
             Map<HardNegatives.Kind, Double> attributes =
-                    ClipRetrieval.hardNegativeAccuracy(model, tokenizer, HeldOutSet.loadCompBench(), o.seed(), manager);
+                    ClipRetrieval.hardNegativeAccuracy(model, tokenizer, heldOut, o.seed(), manager);
             LOG.info("held-out retrieval (groups of 100): image->text {}, text->image {}; own caption preferred to a"
                     + " hard negative: {}", retrieval.imageToText(), retrieval.textToImage(), attributes);
             return new Result(modelDir, run.endStep(), seconds, finalLoss, retrieval, attributes, model.parameterCount());
