@@ -146,8 +146,7 @@ public final class TinyPipelines {
             io.github.t2i4j.core.text.WorldTokenizerBuilder vocab =
                     io.github.t2i4j.core.world.clip.WorldClipTraining.tokenizer();
             vocab.write(clipDir);
-            var clipOptions = new io.github.t2i4j.core.world.clip.WorldClipTraining.Options(32, 1, 2, 32, 16, 1, 2, 1e-3,
-                    1, 0, 0, 0, false, false);
+            var clipOptions = io.github.t2i4j.core.world.clip.WorldClipTraining.Options.tiny();
             var tokOptions = new io.github.t2i4j.star.training.StarWorldTokenizerTraining.Options(32, 4, 32,
                     java.util.List.of(1, 1, 1, 1), 1, java.util.List.of(1, 2, 3, 4), 1.0, 2, 1, 4, 1e-3, 1, 0.0, 0, 0, 1, 0,
                     false);

@@ -44,7 +44,7 @@ final class GalleryFixtures {
             try (NDManager m = NDManager.newBaseManager()) {
                 Engine.getInstance().setRandomSeed(11);
                 CLIPModel clip = new CLIPModel(WorldClipTraining.config(
-                        new WorldClipTraining.Options(32, 1, 2, 32, 16, 1, 2, 1e-3, 1, 0, 0, 0, false, false), vocab));
+                        WorldClipTraining.Options.tiny(), vocab));
                 clip.initialize(m, DataType.FLOAT32);
                 clip.save(clipDir, Dtype.F16);
                 AutoencoderKLConfig vaeConfig = VaeTraining.config(new VaeTraining.Options(List.of(8, 8, 16), 1, 4, 4,

@@ -77,7 +77,7 @@ class StarTrainingTest {
         clipDir = tmp.resolve("world-clip");
         WorldTokenizerBuilder vocab = WorldClipTraining.tokenizer();
         vocab.write(clipDir);
-        WorldClipTraining.Options o = new WorldClipTraining.Options(32, 1, 2, 32, 16, 1, 2, 1e-3, 1, 0, 0, 0, false, false);
+        WorldClipTraining.Options o = WorldClipTraining.Options.tiny();
         try (NDManager m = NDManager.newBaseManager()) {
             ai.djl.engine.Engine.getInstance().setRandomSeed(1);
             CLIPModel clip = new CLIPModel(WorldClipTraining.config(o, vocab));

@@ -12,6 +12,7 @@ import io.github.t2i4j.core.io.StateDict;
 import io.github.t2i4j.core.nn.Linear;
 import io.github.t2i4j.core.nn.Module;
 import io.github.t2i4j.core.text.CLIPTextModelOutput;
+import io.github.t2i4j.core.text.BaseModelOutputWithPooling;
 import io.github.t2i4j.core.text.CLIPTextTransformer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -143,6 +144,14 @@ public class CLIPModel extends Module {
     /** Unit-length text embeddings of token ids [B, L]; {@code attentionMask} [B, L] may be null. */
     public NDArray encodeText(NDArray inputIds, NDArray attentionMask) {
         return normalize(getTextFeatures(inputIds, attentionMask));
+    }
+
+    /**
+     * The unit-length text embeddings of a text tower output already computed (for a loss that
+     * also reads its sequence): {@link #encodeText} without running the tower again.
+     */
+    public NDArray encodeText(BaseModelOutputWithPooling textOutput) {
+        return normalize(textProjection.forward(textOutput.poolerOutput()));
     }
 
     /** Unit-length image embeddings [B, projection_dim] of images [B, C, H, W] in [-1, 1]. */

@@ -2,6 +2,7 @@ package io.github.t2i4j.core.world.clip;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import io.github.t2i4j.core.text.BaseModelOutputWithPooling;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.Gson;
@@ -60,33 +61,59 @@ public final class WorldClipTraining {
             long seed,
             long checkpointEvery,
             boolean hardNegatives,
+            double sequenceWeight,
             boolean progressBar) {
+
+        public Options {
+            if (sequenceWeight < 0 || !Double.isFinite(sequenceWeight)) {
+                throw new IllegalArgumentException("sequence weight must be finite and >= 0, got " + sequenceWeight);
+            }
+            if (sequenceWeight > 0 && !hardNegatives) {
+                throw new IllegalArgumentException(
+                        "the sequence separation term compares each caption with its hard negative: it needs hard negatives");
+            }
+        }
 
         /** The shipped configuration (about 1.7M parameters). */
         public static Options defaults() {
-            return new Options(128, 4, 4, 128, 8, 1500, 128, 5e-4, 100, 0.1, 0, 100, false, true);
+            return new Options(128, 4, 4, 128, 8, 1500, 128, 5e-4, 100, 0.1, 0, 100, false, 0, true);
+        }
+
+        /** A width-32, one-layer CLIP for one step of two pairs: for tests and smoke runs. */
+        public static Options tiny() {
+            return new Options(32, 1, 2, 32, 16, 1, 2, 1e-3, 1, 0, 0, 0, false, 0, false);
         }
 
         public Options withSteps(long s) {
             return new Options(hiddenSize, layers, heads, projectionDim, patchSize, s, batchSize, learningRate,
-                    warmupSteps, weightDecay, seed, checkpointEvery, hardNegatives, progressBar);
+                    warmupSteps, weightDecay, seed, checkpointEvery, hardNegatives, sequenceWeight, progressBar);
         }
 
         /** With (or without) a {@link HardNegatives} caption per pair in the loss. */
         public Options withHardNegatives(boolean on) {
             return new Options(hiddenSize, layers, heads, projectionDim, patchSize, steps, batchSize, learningRate,
-                    warmupSteps, weightDecay, seed, checkpointEvery, on, progressBar);
+                    warmupSteps, weightDecay, seed, checkpointEvery, on, sequenceWeight, progressBar);
+        }
+
+        /**
+         * With {@code weight} times the {@link SequenceSeparation} margin between each caption's and
+         * its hard negative's sequence output (needs hard negatives; 0 switches it off).
+         */
+        public Options withSequenceWeight(double weight) {
+            return new Options(hiddenSize, layers, heads, projectionDim, patchSize, steps, batchSize, learningRate,
+                    warmupSteps, weightDecay, seed, checkpointEvery, hardNegatives, weight, progressBar);
         }
 
         public Options withBatchSize(int b) {
             return new Options(hiddenSize, layers, heads, projectionDim, patchSize, steps, b, learningRate,
-                    warmupSteps, weightDecay, seed, checkpointEvery, hardNegatives, progressBar);
+                    warmupSteps, weightDecay, seed, checkpointEvery, hardNegatives, sequenceWeight, progressBar);
         }
     }
 
     /** What a run produced. */
     public record Result(Path modelDir, long steps, double seconds, double finalLoss, ClipRetrieval.Result retrieval,
-            Map<HardNegatives.Kind, Double> hardNegativeAccuracy, long parameters) {}
+            Map<HardNegatives.Kind, Double> hardNegativeAccuracy, Map<HardNegatives.Kind, Double> sequenceCosine,
+            long parameters) {}
 
     /** The world tokenizer: every word the caption grammar can produce. */
     public static WorldTokenizerBuilder tokenizer() {
@@ -122,7 +149,8 @@ public final class WorldClipTraining {
             WorldDataset data = new WorldDataset(o.seed(), WorldSplit.TRAIN, SceneRenderer.DEFAULT_SIZE, null);
             Trainer.LossFunction loss = batch -> {
                 WorldBatch b = data.batch(manager, batch.step() * (long) o.batchSize(), o.batchSize());
-                NDArray text = model.encodeText(tokenizer.encode(b.captions()).inputIds(manager));
+                BaseModelOutputWithPooling textOut = model.textModel().forward(tokenizer.encode(b.captions()).inputIds(manager), null);
+                NDArray text = model.encodeText(textOut);
                 NDArray image = model.encodeImage(b.images());
                 if (!o.hardNegatives()) {
                     return model.contrastiveLoss(text, image);
@@ -134,7 +162,14 @@ public final class WorldClipTraining {
                     // no contradicting edit found (rare): another pair's caption, an ordinary negative
                     negatives.add(neg != null ? neg : b.captions().get((k + 1) % b.captions().size()));
                 }
-                return model.contrastiveLoss(text, image, model.encodeText(tokenizer.encode(negatives).inputIds(manager)));
+                BaseModelOutputWithPooling negativeOut = model.textModel().forward(tokenizer.encode(negatives).inputIds(manager), null);
+                NDArray contrastive = model.contrastiveLoss(text, image, model.encodeText(negativeOut));
+                if (o.sequenceWeight() == 0) {
+                    return contrastive;
+                }
+                NDArray separation = SequenceSeparation.loss(textOut.lastHiddenState(), negativeOut.lastHiddenState(),
+                        SequenceSeparation.DEFAULT_MAX_COSINE);
+                return contrastive.add(separation.mul(o.sequenceWeight()));
             };
             JsonObject cfg = new Gson().toJsonTree(o).getAsJsonObject();
             Trainer.Result run = Trainer.builder(model, loss)
@@ -156,9 +191,13 @@ public final class WorldClipTraining {
             double finalLoss = run.metrics().isEmpty() ? Double.NaN : run.metrics().get(run.metrics().size() - 1).loss();
             Map<HardNegatives.Kind, Double> attributes =
                     ClipRetrieval.hardNegativeAccuracy(model, tokenizer, heldOut, o.seed(), manager);
+            Map<HardNegatives.Kind, Double> sequenceCosine =
+                    SequenceSeparation.heldOutCosine(model, tokenizer, heldOut, o.seed(), manager);
             LOG.info("held-out retrieval (groups of 100): image->text {}, text->image {}; own caption preferred to a"
-                    + " hard negative: {}", retrieval.imageToText(), retrieval.textToImage(), attributes);
-            return new Result(modelDir, run.endStep(), seconds, finalLoss, retrieval, attributes, model.parameterCount());
+                    + " hard negative: {}; sequence cosine to the hard negative: {}", retrieval.imageToText(),
+                    retrieval.textToImage(), attributes, sequenceCosine);
+            return new Result(modelDir, run.endStep(), seconds, finalLoss, retrieval, attributes, sequenceCosine,
+                    model.parameterCount());
         }
     }
 }
