@@ -106,9 +106,9 @@ final class TrainClipCommand implements Callable<Integer> {
 
                 %s
 
-                What a UNet conditioned on this text tower reads: the cosine between the whole final-normed
-                sequence output of each caption and of its hard negative (near 1: the UNet can hardly tell the
-                attribute apart).
+                What a UNet conditioned on this text tower reads: the mean cosine between the whole final-normed
+                sequence output of each caption and of its hard negative, over the negatives that substitute one
+                word (near 1: the UNet can hardly tell the attribute apart).
 
                 %s
 
