@@ -44,7 +44,7 @@ class CommandLineTest {
     @Test
     void everySubcommandHasHelp() {
         for (String[] cmd : new String[][] {
-            {"--help"}, {"generate", "--help"}, {"selfcheck", "--help"}, {"benchmark", "--help"}, {"benchmark", "unet", "--help"}, {"benchmark", "generate", "--help"},
+            {"--help"}, {"generate", "--help"}, {"selfcheck", "--help"}, {"benchmark", "--help"}, {"benchmark", "unet", "--help"}, {"benchmark", "generate", "--help"}, {"benchmark", "star", "--help"},
             {"evaluate", "--help"}, {"train", "--help"}, {"train", "clip", "--help"}, {"train", "vae", "--help"},
             {"train", "unet", "--help"}, {"train", "star-tokenizer", "--help"}, {"train", "star", "--help"},
             {"world-export", "--help"}, {"vae-ceiling", "--help"}
@@ -144,6 +144,26 @@ class CommandLineTest {
         }
         assertTrue(parts.get("unet").getAsDouble() > 0);
         assertTrue(report.getAsJsonObject("matmul_ceiling_at_unet_size").get("gflops").getAsDouble() > 0);
+    }
+
+    @Test
+    void starBenchmarkTimesStarWithAndWithoutItsCacheAgainstDiffusion() throws Exception {
+        Path star = TinyPipelines.star(tmp.resolve("star"));
+        Path sd = TinyPipelines.stableDiffusion(Golden.root(), tokenizer(), tmp.resolve("sd"));
+        Path json = tmp.resolve("bench-star.json");
+        int rc = run(new StringWriter(), "benchmark", "star", "--model", star.toString(), "--diffusion", sd.toString(),
+                "--steps", "2", "--repeats", "1", "--out", json.toString());
+        assertEquals(0, rc);
+        JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        for (String k : new String[] {"star_seconds_per_image", "star_without_kv_cache_seconds_per_image",
+                "diffusion_seconds_per_image", "star_gflop_per_call", "matmul_ceiling_2048_gflops"}) {
+            assertTrue(report.get(k).getAsDouble() > 0, k + " in " + report);
+        }
+        assertEquals(report.get("diffusion_seconds_per_image").getAsDouble() / report.get("star_seconds_per_image").getAsDouble(),
+                report.get("star_speedup_over_diffusion").getAsDouble(), 1e-9);
+        assertNotEquals(0, run(new StringWriter(), "benchmark", "star", "--model", sd.toString(), "--diffusion", sd.toString(),
+                "--out", tmp.resolve("no.json").toString()), "a diffusion folder is not a STAR model");
+        assertTrue(Files.notExists(tmp.resolve("no.json")));
     }
 
     @Test

@@ -163,13 +163,22 @@ public final class StarPipeline implements TextToImageGenerator {
 
     /** One image per prompt; image {@code i} uses seed {@code options.seed() + i}. */
     public List<BufferedImage> generate(List<String> prompts, SamplingOptions options) {
+        return generate(prompts, options, true);
+    }
+
+    /**
+     * As {@link #generate(List, SamplingOptions)}, with or without the transformer's KV cache
+     * (without it, the same images, slower: for measuring what the cache saves).
+     */
+    public List<BufferedImage> generate(List<String> prompts, SamplingOptions options, boolean kvCache) {
         if (prompts.isEmpty()) {
             return List.of();
         }
+        StarSampler s0 = kvCache ? sampler : sampler.withKvCache(false);
         try (NDManager m = manager.newSubManager()) {
             TextCondition cond = text.encode(prompts, m);
             TextCondition uncond = options.cfg() == 0 ? null : text.encode(List.of(""), m);
-            try (StarSample s = sampler.sample(cond, uncond, options)) {
+            try (StarSample s = s0.sample(cond, uncond, options)) {
                 return s.toImages();
             }
         }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -135,8 +136,25 @@ public class StarTransformer extends Module {
      * @return logits [B, L, V]
      */
     public NDArray forward(NDArray inputsWoFirstL, NDArray text, NDArray textKeep, NDArray pooled) {
+        return forwardPrefix(config.patchNums().length, inputsWoFirstL, text, textKeep, pooled);
+    }
+
+    /**
+     * The block-causal forward over the first {@code scales} scales only: what sampling without a
+     * KV cache recomputes at every scale (scale k's logits need scales 0..k). Equal, on those
+     * scales, to {@link #forward} over the whole schedule.
+     *
+     * @param scales how many scales, 1 to the schedule's length
+     * @param inputsWoFirstL teacher-forcing inputs of scales 1 .. scales-1, [B, tokens - first_l, Cvae]
+     * @return logits [B, tokens, V] of those scales
+     */
+    public NDArray forwardPrefix(int scales, NDArray inputsWoFirstL, NDArray text, NDArray textKeep, NDArray pooled) {
+        int[] all = config.patchNums();
+        if (scales < 1 || scales > all.length) {
+            throw new IllegalArgumentException("scales must be 1 to " + all.length + ", got " + scales);
+        }
         NDManager m = inputsWoFirstL.getManager();
-        int[] pns = config.patchNums();
+        int[] pns = Arrays.copyOf(all, scales);
         NDArray sos = startTokens(pooled);
         NDArray x;
         if (inputsWoFirstL.getShape().get(1) == 0) {
@@ -148,10 +166,10 @@ public class StarTransformer extends Module {
             sos.close();
         }
         long l = x.getShape().get(1);
-        if (l != config.tokens()) {
+        if (l != scaleStarts[scales]) {
             throw new IllegalArgumentException(
-                    "expected " + (config.tokens() - config.firstL()) + " teacher-forcing tokens, got "
-                            + inputsWoFirstL.getShape());
+                    "expected " + (scaleStarts[scales] - config.firstL()) + " teacher-forcing tokens for " + scales
+                            + " scales, got " + inputsWoFirstL.getShape());
         }
         NDArray levels = HostArrays.owned(m.create(BlockCausalMask.levels(pns), new Shape(l)));
         NDArray lvl = lvlEmbed.forward(levels);
@@ -160,7 +178,12 @@ public class StarTransformer extends Module {
         lvl.close();
         levels.close();
         if (posTable != null) {
-            NDArray withPos = h.add(v(posTable));
+            NDArray table = v(posTable);
+            NDArray pos = scales == all.length ? table : table.get(":, 0:" + l);
+            NDArray withPos = h.add(pos);
+            if (pos != table) {
+                pos.close();
+            }
             h.close();
             h = withPos;
         }

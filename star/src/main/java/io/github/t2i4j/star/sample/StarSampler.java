@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * STAR's sampler (VAR's {@code autoregressive_infer_cfg} as STAR runs it): generates images scale
- * by scale with the transformer's KV cache, one {@link StarTransformer#forwardScale} per scale.
+ * by scale with the transformer's KV cache, one {@link StarTransformer#forwardScale} per scale (or,
+ * to measure what the cache saves, recomputing all scales so far at every scale).
  *
  * <p>The conditional batch (the prompts) and, under guidance, the unconditional one (the empty
  * prompt) run together as one batch of 2B. Scale 0 starts from the start tokens of the pooled text
@@ -40,9 +41,19 @@ public class StarSampler {
     private final StarTransformer model;
     private final MultiScaleVQTokenizer tokenizer;
     private final List<Integer> patchNums;
+    private final boolean kvCache;
 
     /** A sampler over {@code model} and the tokenizer it was trained on (same scales, vocabulary, Cvae). */
     public StarSampler(StarTransformer model, MultiScaleVQTokenizer tokenizer) {
+        this(model, tokenizer, true);
+    }
+
+    /**
+     * As {@link #StarSampler(StarTransformer, MultiScaleVQTokenizer)}; without the KV cache every
+     * scale recomputes the block-causal forward over all scales so far ({@link
+     * StarTransformer#forwardPrefix}): the same logits, for measuring what the cache saves.
+     */
+    public StarSampler(StarTransformer model, MultiScaleVQTokenizer tokenizer, boolean kvCache) {
         StarConfig mc = model.config();
         VQVAEConfig tc = tokenizer.config();
         List<Integer> pns = Arrays.stream(mc.patchNums()).boxed().toList();
@@ -58,6 +69,16 @@ public class StarSampler {
         this.model = model;
         this.tokenizer = tokenizer;
         this.patchNums = pns;
+        this.kvCache = kvCache;
+    }
+
+    /** The same model and tokenizer, sampling with or without the KV cache. */
+    public StarSampler withKvCache(boolean on) {
+        return new StarSampler(model, tokenizer, on);
+    }
+
+    public boolean kvCache() {
+        return kvCache;
     }
 
     public StarTransformer model() {
@@ -103,14 +124,18 @@ public class StarSampler {
             fhat = m.zeros(new Shape(b, cvae, side, side), DataType.FLOAT32);
             NDScope.unregister(fhat);
             NDArray input = null;
-            model.kvCaching(true);
+            NDList history = new NDList(); // without the cache: every next-scale input so far
+            model.kvCaching(kvCache);
             try {
                 for (int k = 0; k < sn; k++) {
                     NDArray idx;
                     VectorQuantizer2.NextInput next;
                     NDArray nextInput = null;
                     try (NDScope step = new NDScope()) {
-                        NDArray logits = model.forwardScale(k, input, text.sequence(), textBias, text.pooled());
+                        NDArray logits = kvCache
+                                ? model.forwardScale(k, input, text.sequence(), textBias, text.pooled())
+                                : lastScale(model.forwardPrefix(k + 1, prefix(history, text.batchSize(), m),
+                                        text.sequence(), text.keepMask(), text.pooled()), k);
                         NDArray g = guided ? CfgRamp.guide(logits, CfgRamp.scale(options.cfg(), k, sn)) : logits;
                         listener.onScale(k, g);
                         if (options.greedy()) {
@@ -131,17 +156,22 @@ public class StarSampler {
                     ids.add(idx);
                     fhat.close();
                     fhat = next.fhat();
-                    if (input != null) {
-                        input.close();
+                    if (kvCache) {
+                        if (input != null) {
+                            input.close();
+                        }
+                    } else if (nextInput != null) {
+                        history.add(nextInput);
                     }
                     input = nextInput;
                     LOG.debug("scale {} of {} ({}x{}) sampled", k + 1, sn, patchNums.get(k), patchNums.get(k));
                 }
             } finally {
                 model.kvCaching(false);
-                if (input != null) {
+                if (kvCache && input != null) {
                     input.close();
                 }
+                history.close();
             }
             images = tokenizer.fhatToImg(fhat);
             NDScope.unregister(images);
@@ -157,6 +187,20 @@ public class StarSampler {
         NDScope.register(images);
         ids.forEach(NDScope::register);
         return new StarSample(ids, fhat, images);
+    }
+
+    /** The teacher-forcing inputs of the scales after the first so far, [B, tokens, Cvae] (none: 0 tokens). */
+    private NDArray prefix(NDList history, int batch, NDManager m) {
+        if (history.isEmpty()) {
+            return m.zeros(new Shape(batch, 0, tokenizer.config().zChannels()), DataType.FLOAT32);
+        }
+        return history.size() == 1 ? history.get(0).duplicate() : NDArrays.concat(history, 1);
+    }
+
+    /** Scale k's logits out of a prefix forward's [B, tokens, V]. */
+    private NDArray lastScale(NDArray logits, int k) {
+        long from = model.scaleStart(k);
+        return logits.get(":, " + from + ":" + (from + (long) patchNums.get(k) * patchNums.get(k)) + ", :");
     }
 
     /** The conditional batch followed by the unconditional one (repeated to B if it has one item). */

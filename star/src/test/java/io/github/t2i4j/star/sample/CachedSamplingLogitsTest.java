@@ -99,4 +99,27 @@ class CachedSamplingLogitsTest {
             assertTrue(spread > 0.1, "cond and uncond logits nearly equal: " + spread);
         }
     }
+
+    @Test
+    void withoutTheCacheTheSamplerSeesTheSameLogitsAndDrawsTheSameCodes() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            StarTransformer model = TinyStar.model(m);
+            MultiScaleVQTokenizer tok = TinyStar.tokenizer(m);
+            StarSampler cached = new StarSampler(model, tok);
+            StarSampler uncached = cached.withKvCache(false);
+            TextCondition cond = TinyStar.text(m, 1, 2);
+            TextCondition uncond = TinyStar.text(m, 9, 1);
+            SamplingOptions o = new SamplingOptions(3, 8, 0.9, 1, 5);
+            List<NDArray> idsCached = new ArrayList<>();
+            List<NDArray> idsUncached = new ArrayList<>();
+            List<float[]> a = sampleAndRecord(cached, cond, uncond, o, idsCached);
+            List<float[]> b = sampleAndRecord(uncached, cond, uncond, o, idsUncached);
+            for (int k = 0; k < PNS.length; k++) {
+                double err = logits(m, a.get(k), 2, k).sub(logits(m, b.get(k), 2, k)).abs().max().getFloat();
+                LOG.info("scale {}: cached vs recomputed logits max abs error {}", k, err);
+                assertTrue(err <= TOL, "scale " + k + ": " + err);
+                assertEquals(idsCached.get(k), idsUncached.get(k), "codes of scale " + k);
+            }
+        }
+    }
 }
