@@ -8,11 +8,9 @@ import io.github.t2i4j.core.models.clip.CLIPModel;
 import io.github.t2i4j.core.text.CLIPTokenizer;
 import io.github.t2i4j.core.world.SceneRenderer;
 import io.github.t2i4j.core.world.WorldExample;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Zero-shot retrieval on held-out captions: within groups of {@code group} (image, caption) pairs,
@@ -70,25 +68,14 @@ public final class ClipRetrieval {
         SceneRenderer renderer = new SceneRenderer(model.config().visionConfig().imageSize());
         Map<HardNegatives.Kind, Double> out = new EnumMap<>(HardNegatives.Kind.class);
         for (HardNegatives.Kind kind : HardNegatives.Kind.values()) {
-            SplittableRandom rng = new SplittableRandom(seed * 31 + kind.ordinal());
+            List<HardNegatives.Pair> pairs = HardNegatives.pairs(examples, kind, seed);
             int wins = 0;
             int n = 0;
-            for (int start = 0; start < examples.size(); start += 100) {
-                List<WorldExample> chunk = examples.subList(start, Math.min(examples.size(), start + 100));
-                List<String> own = new ArrayList<>();
-                List<String> negative = new ArrayList<>();
-                List<WorldExample> used = new ArrayList<>();
-                for (WorldExample e : chunk) {
-                    String neg = HardNegatives.caption(e, kind, rng);
-                    if (neg != null) {
-                        own.add(e.caption());
-                        negative.add(neg);
-                        used.add(e);
-                    }
-                }
-                if (used.isEmpty()) {
-                    continue;
-                }
+            for (int start = 0; start < pairs.size(); start += 100) {
+                List<HardNegatives.Pair> chunk = pairs.subList(start, Math.min(pairs.size(), start + 100));
+                List<WorldExample> used = chunk.stream().map(HardNegatives.Pair::example).toList();
+                List<String> own = used.stream().map(WorldExample::caption).toList();
+                List<String> negative = chunk.stream().map(HardNegatives.Pair::negative).toList();
                 try (NDManager m = manager.newSubManager()) {
                     NDArray img = encodeRenders(model, renderer, used, m);
                     NDArray a = img.mul(model.encodeText(tokenizer.encode(own).inputIds(m))).sum(new int[] {1});

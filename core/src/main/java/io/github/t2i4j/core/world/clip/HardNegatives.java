@@ -43,6 +43,26 @@ public final class HardNegatives {
 
     private HardNegatives() {}
 
+    /** An example and a caption that contradicts it by one {@link Kind}. */
+    public record Pair(WorldExample example, String negative) {}
+
+    /**
+     * One negative of {@code kind} for every example that has one, in order, drawn from {@code
+     * seed}: the pairs the held-out measures score ({@code ClipRetrieval.hardNegativeAccuracy},
+     * {@code SequenceSeparation.heldOutCosine}), the same for both.
+     */
+    public static List<Pair> pairs(List<WorldExample> examples, Kind kind, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed * 31 + kind.ordinal());
+        List<Pair> out = new ArrayList<>();
+        for (WorldExample e : examples) {
+            String neg = caption(e, kind, rng);
+            if (neg != null) {
+                out.add(new Pair(e, neg));
+            }
+        }
+        return out;
+    }
+
     /** A negative caption drawn as {@link #DRAW} says; null when none of the attempts contradicts the render. */
     public static String caption(WorldExample example, SplittableRandom rng) {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {

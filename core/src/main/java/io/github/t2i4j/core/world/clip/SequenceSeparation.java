@@ -7,11 +7,9 @@ import io.github.t2i4j.core.models.clip.CLIPModel;
 import io.github.t2i4j.core.tensor.Scalars;
 import io.github.t2i4j.core.text.CLIPTokenizer;
 import io.github.t2i4j.core.world.WorldExample;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * A margin on what a diffusion UNet reads from the text tower: its whole final-normed sequence
@@ -63,22 +61,14 @@ public final class SequenceSeparation {
             CLIPModel model, CLIPTokenizer tokenizer, List<WorldExample> examples, long seed, NDManager manager) {
         Map<HardNegatives.Kind, Double> out = new EnumMap<>(HardNegatives.Kind.class);
         for (HardNegatives.Kind kind : HardNegatives.Kind.values()) {
-            SplittableRandom rng = new SplittableRandom(seed * 31 + kind.ordinal());
+            List<HardNegatives.Pair> pairs = HardNegatives.pairs(examples, kind, seed).stream()
+                    .filter(p -> words(p.negative()) == words(p.example().caption())).toList();
             double sum = 0;
             int n = 0;
-            for (int start = 0; start < examples.size(); start += 100) {
-                List<String> own = new ArrayList<>();
-                List<String> negative = new ArrayList<>();
-                for (WorldExample e : examples.subList(start, Math.min(examples.size(), start + 100))) {
-                    String neg = HardNegatives.caption(e, kind, rng);
-                    if (neg != null && words(neg) == words(e.caption())) {
-                        own.add(e.caption());
-                        negative.add(neg);
-                    }
-                }
-                if (own.isEmpty()) {
-                    continue;
-                }
+            for (int start = 0; start < pairs.size(); start += 100) {
+                List<HardNegatives.Pair> chunk = pairs.subList(start, Math.min(pairs.size(), start + 100));
+                List<String> own = chunk.stream().map(p -> p.example().caption()).toList();
+                List<String> negative = chunk.stream().map(HardNegatives.Pair::negative).toList();
                 try (NDManager m = manager.newSubManager()) {
                     NDArray a = model.textModel().forward(tokenizer.encode(own).inputIds(m), null).lastHiddenState();
                     NDArray b = model.textModel().forward(tokenizer.encode(negative).inputIds(m), null).lastHiddenState();
