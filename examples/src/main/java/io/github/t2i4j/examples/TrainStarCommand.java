@@ -80,6 +80,10 @@ final class TrainStarCommand implements Callable<Integer> {
                 : StarTraining.fineTuneAt(o, transferFrom, patchNums, tokenizer, clip, transformerOut, work, run.resume);
         LOG.info("STAR: {} steps in {} s ({} parameters), final loss {}, held-out token cross-entropy {}", r.steps(),
                 Math.round(r.seconds()), r.parameters(), r.finalLoss(), r.validationLoss());
+        if (transferFrom != null) {
+            LOG.info("resolution transfer ({} positions): held-out token cross-entropy {} before fine-tuning, {} after",
+                    r.config().positions(), r.validationBeforeTraining(), r.validationLoss());
+        }
         if (run.stopAfter == null || r.steps() >= o.steps()) {
             Path dir = StarExport.export(tokenizer, transformerOut, clip, out);
             LOG.info("exported the STAR model to {} (generate --model {})", dir, dir);

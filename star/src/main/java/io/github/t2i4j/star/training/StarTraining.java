@@ -226,6 +226,8 @@ public final class StarTraining {
      * @param validationLoss held-out teacher-forced cross-entropy of the saved EMA model, mean over
      *     all tokens (NaN when not measured)
      * @param validationPerScale the same per scale
+     * @param validationBeforeTraining for a resolution transfer, the held-out cross-entropy of the
+     *     moved model before any fine-tuning step (what the new schedule costs by itself); NaN otherwise
      * @param parameters the transformer's parameter count
      */
     public record Result(
@@ -237,6 +239,7 @@ public final class StarTraining {
             double finalLoss,
             double validationLoss,
             double[] validationPerScale,
+            double validationBeforeTraining,
             long parameters) {}
 
     /** The transformer configuration for a tokenizer and a text encoder width. */
@@ -281,7 +284,7 @@ public final class StarTraining {
             StarTransformer model = new StarTransformer(config);
             model.initialize(manager, DataType.FLOAT32);
             return run(o, model, tokenizer, tokenizerDir, text, textDir, worldClipDir, transformerDir, workDir, resume,
-                    manager, t0);
+                    manager, t0, Double.NaN);
         }
     }
 
@@ -311,8 +314,15 @@ public final class StarTraining {
             }
             StarTransformer model = ScheduleTransfer.extend(trained, patchNums, manager);
             LOG.info("fine-tuning at {} px on scales {}", tokenizer.config().imageSize(), schedule);
+            double before = Double.NaN;
+            if (o.validationPerCategory() > 0) {
+                double[] v = validationLoss(model, tokenizer, text, o.validationPerCategory(), manager);
+                before = v[schedule.size()];
+                LOG.info("moved to the new schedule, before fine-tuning: held-out cross-entropy {} nats/token, per"
+                        + " scale {}", before, Arrays.toString(Arrays.copyOf(v, schedule.size())));
+            }
             return run(o, model, tokenizer, tokenizerDir, text, textDir, worldClipDir, transformerDir, workDir, resume,
-                    manager, t0);
+                    manager, t0, before);
         }
     }
 
@@ -327,7 +337,7 @@ public final class StarTraining {
 
     private static Result run(Options o, StarTransformer model, MultiScaleVQTokenizer tokenizer, Path tokenizerDir,
             StarTextEncoder text, Path textDir, Path worldClipDir, Path transformerDir, Path workDir, boolean resume,
-            NDManager manager, long t0) {
+            NDManager manager, long t0, double validationBefore) {
         StarConfig config = model.config();
         List<Integer> pns = tokenizer.config().vPatchNums();
         int imageSize = tokenizer.config().imageSize();
@@ -400,7 +410,7 @@ public final class StarTraining {
         double seconds = (System.nanoTime() - t0) / 1e9;
         double finalLoss = run.metrics().isEmpty() ? Double.NaN : run.metrics().get(run.metrics().size() - 1).loss();
         return new Result(transformerDir, config, run.endStep(), seconds, trainSeconds, finalLoss, validation, perScale,
-                model.parameterCount());
+                validationBefore, model.parameterCount());
     }
 
     /**

@@ -151,6 +151,7 @@ class StarTrainingTest {
         assertTrue(ms.stream().noneMatch(StepMetrics::skipped),
                 "skipped: " + ms.stream().filter(StepMetrics::skipped).toList());
         assertTrue(Double.isFinite(r.validationLoss()) && r.validationPerScale().length == 4);
+        assertTrue(Double.isNaN(r.validationBeforeTraining()), "trained from scratch: nothing before");
         assertTrue(Files.isRegularFile(out.resolve("samples.png")));
         assertTrue(Files.isRegularFile(out.resolve("loss.png")));
         StarTransformer saved;
@@ -278,9 +279,13 @@ class StarTrainingTest {
         StarTraining.train(tiny(positions, 3), tokenizerDir, clipDir, base, tmp.resolve("base-work-" + positions), false);
         Path tuned = tmp.resolve("tuned-" + positions);
         int[] longer = {1, 2, 3, 4, 6};
-        StarTraining.Result r = StarTraining.fineTuneAt(tiny(positions, 2), base, longer, tokenizerDir, clipDir, tuned,
-                tmp.resolve("tuned-work-" + positions), false);
+        StarTraining.Result r = StarTraining.fineTuneAt(tiny(positions, 2).withEvaluation(1, 0), base, longer,
+                tokenizerDir, clipDir, tuned, tmp.resolve("tuned-work-" + positions), false);
         assertEquals(2, r.steps());
+        // the cost of the new schedule alone is measured before the first fine-tuning step
+        assertTrue(Double.isFinite(r.validationBeforeTraining()) && r.validationBeforeTraining() > 0,
+                "before " + r.validationBeforeTraining());
+        assertTrue(Double.isFinite(r.validationLoss()));
         assertArrayEquals(longer, r.config().patchNums());
         assertEquals(positions, r.config().positions());
         assertTrue(Double.isFinite(r.finalLoss()));
