@@ -2,6 +2,7 @@ package io.github.t2i4j.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +62,21 @@ class ShippedModelsTest {
             // chance is 0.01 in groups of 100
             assertTrue(r.imageToText() > 0.2, "image->text " + r.imageToText());
             assertTrue(r.textToImage() > 0.2, "text->image " + r.textToImage());
+        }
+    }
+
+    /** The embedded model's text encoder is the shipped world CLIP's text tower, tensor for tensor. */
+    @Test
+    void worldLdmReadsTheShippedWorldClipTextTower() {
+        try (SafetensorsFile te = SafetensorsFile.open(models().resolve("world-ldm/text_encoder/model.safetensors"));
+                SafetensorsFile clip = SafetensorsFile.open(models().resolve("world-clip/model.safetensors"))) {
+            assertFalse(te.names().isEmpty());
+            for (String name : te.names()) {
+                assertTrue(clip.names().contains(name), name + " is not in world-clip");
+                assertEquals(clip.bytes(name), te.bytes(name), name + " differs from world-clip's");
+            }
+            long clipTextTensors = clip.names().stream().filter(n -> n.startsWith("text_model.")).count();
+            assertEquals(clipTextTensors, te.names().size(), "every text_model tensor of world-clip");
         }
     }
 
