@@ -3,6 +3,7 @@ package io.github.t2i4j.star.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.ConstantInitializer;
@@ -27,6 +28,10 @@ public class CrossAttention extends Module {
     private final Parameter vBias;
     private final Parameter scaleMul;
     private final Linear proj;
+    private boolean cachingText;
+    private NDArray cachedK;
+    private NDArray cachedV;
+    private NDArray cachedFor;
 
     public CrossAttention(long embedDim, long inDimCross, int numHeads) {
         if (embedDim % numHeads != 0) {
@@ -64,6 +69,27 @@ public class CrossAttention extends Module {
     }
 
     /**
+     * While on, the text's (normalised) keys and values are computed by the first call and reused
+     * by the next calls with the same text array: during sampling the text is the same at every
+     * scale, so only the first scale pays for them (another text array is encoded afresh and
+     * replaces the cache). Either way the cache is emptied.
+     */
+    public void textCaching(boolean enable) {
+        cachingText = enable;
+        clearTextCache();
+    }
+
+    private void clearTextCache() {
+        if (cachedK != null) {
+            cachedK.close();
+            cachedV.close();
+        }
+        cachedK = null;
+        cachedV = null;
+        cachedFor = null;
+    }
+
+    /**
      * @param x image tokens [B, L, C]
      * @param text text sequence features [B, T, C_cross]
      * @param textBias additive bias broadcastable to [B, H, L, T] (see {@link #paddingBias}), or null
@@ -71,11 +97,50 @@ public class CrossAttention extends Module {
     public NDArray forward(NDArray x, NDArray text, NDArray textBias) {
         long b = x.getShape().get(0);
         long l = x.getShape().get(1);
-        long t = text.getShape().get(1);
         long hd = embedDim / numHeads;
         NDArray qp = matQ.forward(x);
         NDArray q = qp.add(v(qBias)).reshape(b, l, numHeads, hd).transpose(0, 2, 1, 3);
         qp.close();
+        NDArray nk;
+        NDArray v;
+        if (cachingText && cachedK != null && cachedFor == text) {
+            nk = cachedK;
+            v = cachedV;
+        } else {
+            NDList keysValues = textKeysValues(text, b, hd);
+            nk = keysValues.get(0);
+            v = keysValues.get(1);
+            if (cachingText) {
+                clearTextCache();
+                cachedK = nk;
+                cachedV = v;
+                cachedFor = text;
+                // the cache outlives any NDScope the caller runs this step in
+                NDScope.unregister(cachedK, cachedV);
+            }
+        }
+        NDArray s = QkNorm.scaleMul(v(scaleMul));
+        NDArray nq = QkNorm.normalize(q);
+        q.close();
+        q = nq.mul(s);
+        nq.close();
+        s.close();
+        NDArray o = AttentionOps.scaledDotProduct(q, nk, v, textBias, 1f);
+        q.close();
+        if (!cachingText) {
+            nk.close();
+            v.close();
+        }
+        NDArray merged = AttentionOps.mergeHeads(o);
+        o.close();
+        NDArray out = proj.forward(merged);
+        merged.close();
+        return out;
+    }
+
+    /** The text's L2-normalised keys and its values, each [B, H, T, hd]. */
+    private NDList textKeysValues(NDArray text, long b, long hd) {
+        long t = text.getShape().get(1);
         NDArray zeros = v(vBias).zerosLike();
         NDArray bias = NDArrays.concat(new NDList(zeros, v(vBias)));
         NDArray kvp = matKv.forward(text);
@@ -88,17 +153,8 @@ public class CrossAttention extends Module {
         NDArray v = parts.get(1).squeeze(0);
         parts.close();
         kv.close();
-        NDList qk = QkNorm.apply(q, k, v(scaleMul));
-        q = qk.get(0);
-        NDArray nk = qk.get(1);
-        NDArray o = AttentionOps.scaledDotProduct(q, nk, v, textBias, 1f);
-        q.close();
-        nk.close();
-        v.close();
-        NDArray merged = AttentionOps.mergeHeads(o);
-        o.close();
-        NDArray out = proj.forward(merged);
-        merged.close();
-        return out;
+        NDArray nk = QkNorm.normalize(k);
+        k.close();
+        return new NDList(nk, v);
     }
 }

@@ -28,6 +28,10 @@ public class StarBlock extends Module {
         return attn;
     }
 
+    public CrossAttention crossAttn() {
+        return crossAttn;
+    }
+
     /**
      * @param x [B, L, C]
      * @param attnBias self-attention mask (block-causal in training, null with the KV cache)

@@ -203,10 +203,14 @@ public class StarTransformer extends Module {
         return head(h);
     }
 
-    /** Turns every block's self-attention KV cache on or off (emptying it either way). */
+    /**
+     * Turns every block's self-attention KV cache and its cross-attention's text key/value cache
+     * on or off (emptying them either way): on for one sampling run, with one text.
+     */
     public void kvCaching(boolean enable) {
         for (StarBlock block : blocks) {
             block.attn().kvCaching(enable);
+            block.crossAttn().textCaching(enable);
         }
     }
 

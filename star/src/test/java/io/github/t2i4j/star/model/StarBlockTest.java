@@ -72,6 +72,28 @@ class StarBlockTest {
     }
 
     @Test
+    void theTextCacheReusesTheSameTextAndEncodesAnotherAfresh() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            CrossAttention attn = block(m).crossAttn();
+            NDArray text = m.randomNormal(new Shape(2, 5, CROSS));
+            NDArray other = m.randomNormal(new Shape(2, 5, CROSS));
+            NDArray bias = CrossAttention.paddingBias(m.create(new float[] {1, 1, 1, 0, 0, 1, 1, 1, 1, 0}, new Shape(2, 5)));
+            NDArray x1 = m.randomNormal(new Shape(2, 1, C));
+            NDArray x2 = m.randomNormal(new Shape(2, 4, C));
+            NDArray[] expected = {attn.forward(x1, text, bias), attn.forward(x2, text, bias), attn.forward(x2, other, bias)};
+            attn.textCaching(true);
+            try {
+                Golden.assertClose("first call", expected[0], attn.forward(x1, text, bias), 0);
+                Golden.assertClose("second call, cached text", expected[1], attn.forward(x2, text, bias), 0);
+                Golden.assertClose("another text", expected[2], attn.forward(x2, other, bias), 0);
+            } finally {
+                attn.textCaching(false);
+            }
+            Golden.assertClose("cache off again", expected[1], attn.forward(x2, text, bias), 0);
+        }
+    }
+
+    @Test
     void paddedTextPositionsAreIrrelevant() {
         try (NDManager m = NDManager.newBaseManager()) {
             StarBlock block = block(m);
