@@ -3,7 +3,6 @@ package io.github.t2i4j.star.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.ConstantInitializer;
@@ -29,8 +28,7 @@ public class CrossAttention extends Module {
     private final Parameter scaleMul;
     private final Linear proj;
     private boolean cachingText;
-    private NDArray cachedK;
-    private NDArray cachedV;
+    private final KeyValueCache textCache = new KeyValueCache();
     private NDArray cachedFor;
 
     public CrossAttention(long embedDim, long inDimCross, int numHeads) {
@@ -76,16 +74,7 @@ public class CrossAttention extends Module {
      */
     public void textCaching(boolean enable) {
         cachingText = enable;
-        clearTextCache();
-    }
-
-    private void clearTextCache() {
-        if (cachedK != null) {
-            cachedK.close();
-            cachedV.close();
-        }
-        cachedK = null;
-        cachedV = null;
+        textCache.clear();
         cachedFor = null;
     }
 
@@ -103,20 +92,16 @@ public class CrossAttention extends Module {
         qp.close();
         NDArray nk;
         NDArray v;
-        if (cachingText && cachedK != null && cachedFor == text) {
-            nk = cachedK;
-            v = cachedV;
+        if (cachingText && !textCache.isEmpty() && cachedFor == text) {
+            nk = textCache.keys();
+            v = textCache.values();
         } else {
             NDList keysValues = textKeysValues(text, b, hd);
             nk = keysValues.get(0);
             v = keysValues.get(1);
             if (cachingText) {
-                clearTextCache();
-                cachedK = nk;
-                cachedV = v;
+                textCache.set(nk, v);
                 cachedFor = text;
-                // the cache outlives any NDScope the caller runs this step in
-                NDScope.unregister(cachedK, cachedV);
             }
         }
         NDArray s = QkNorm.scaleMul(v(scaleMul));

@@ -3,7 +3,6 @@ package io.github.t2i4j.star.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.ConstantInitializer;
 import io.github.t2i4j.core.nn.AttentionOps;
@@ -30,8 +29,7 @@ public class SelfAttention extends Module {
     private final Linear proj;
 
     private boolean caching;
-    private NDArray cachedK;
-    private NDArray cachedV;
+    private final KeyValueCache cache = new KeyValueCache();
 
     public SelfAttention(long embedDim, int numHeads) {
         if (embedDim % numHeads != 0) {
@@ -53,21 +51,12 @@ public class SelfAttention extends Module {
     /** Turns the KV cache on or off; either way it is emptied. */
     public void kvCaching(boolean enable) {
         caching = enable;
-        clearCache();
-    }
-
-    private void clearCache() {
-        if (cachedK != null) {
-            cachedK.close();
-            cachedV.close();
-        }
-        cachedK = null;
-        cachedV = null;
+        cache.clear();
     }
 
     /** Number of cached key positions (0 when the cache is off or empty). */
     public long cachedLength() {
-        return cachedK == null ? 0 : cachedK.getShape().get(2);
+        return cache.length();
     }
 
     /**
@@ -107,22 +96,17 @@ public class SelfAttention extends Module {
         q = qk.get(0);
         k = qk.get(1);
         if (caching) {
-            if (cachedK == null) {
-                cachedK = k;
-                cachedV = v;
+            if (cache.isEmpty()) {
+                cache.set(k, v);
             } else {
-                NDArray ck = cachedK.concat(k, 2);
-                NDArray cv = cachedV.concat(v, 2);
-                clearCache();
+                NDArray ck = cache.keys().concat(k, 2);
+                NDArray cv = cache.values().concat(v, 2);
                 k.close();
                 v.close();
-                cachedK = ck;
-                cachedV = cv;
+                cache.set(ck, cv);
             }
-            // the cache outlives any NDScope the caller runs this step in
-            NDScope.unregister(cachedK, cachedV);
-            k = cachedK;
-            v = cachedV;
+            k = cache.keys();
+            v = cache.values();
         }
         NDArray o = AttentionOps.scaledDotProduct(q, k, v, attnBias, 1f);
         q.close();
