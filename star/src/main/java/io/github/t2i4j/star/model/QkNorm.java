@@ -16,12 +16,8 @@ final class QkNorm {
 
     /** {@code F.normalize(x, dim=-1)}: x / max(||x||, 1e-12). */
     static NDArray normalize(NDArray x) {
-        NDArray sq = x.square();
-        NDArray sum = sq.sum(new int[] {-1}, true);
-        NDArray len = sum.sqrt();
+        NDArray len = x.norm(new int[] {-1}, true);
         NDArray norm = Scalars.maximum(len, 1e-12f);
-        sq.close();
-        sum.close();
         len.close();
         NDArray out = x.div(norm);
         norm.close();
