@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.ConstantInitializer;
-import io.github.t2i4j.core.nn.AttentionOps;
 import io.github.t2i4j.core.nn.Init;
 import io.github.t2i4j.core.nn.Linear;
 import io.github.t2i4j.core.nn.Module;
@@ -110,17 +109,7 @@ public class CrossAttention extends Module {
         q = nq.mul(s);
         nq.close();
         s.close();
-        NDArray o = AttentionOps.scaledDotProduct(q, nk, v, textBias, 1f);
-        q.close();
-        if (!cachingText) {
-            nk.close();
-            v.close();
-        }
-        NDArray merged = AttentionOps.mergeHeads(o);
-        o.close();
-        NDArray out = proj.forward(merged);
-        merged.close();
-        return out;
+        return SelfAttention.attendAndProject(q, nk, v, textBias, cachingText, proj);
     }
 
     /** The text's L2-normalised keys and its values, each [B, H, T, hd]. */

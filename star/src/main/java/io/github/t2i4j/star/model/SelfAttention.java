@@ -108,9 +108,18 @@ public class SelfAttention extends Module {
             k = cache.keys();
             v = cache.values();
         }
-        NDArray o = AttentionOps.scaledDotProduct(q, k, v, attnBias, 1f);
+        return attendAndProject(q, k, v, attnBias, caching, proj);
+    }
+
+    /**
+     * VAR's attention output with L2-normalised q/k (the scale is already in q, so none is
+     * applied): softmax(q k^T + bias) v over head-split [B, H, L, hd] arrays, heads merged, then
+     * {@code proj}. Closes {@code q}, and {@code k} and {@code v} unless a cache holds them.
+     */
+    static NDArray attendAndProject(NDArray q, NDArray k, NDArray v, NDArray bias, boolean cached, Linear proj) {
+        NDArray o = AttentionOps.scaledDotProduct(q, k, v, bias, 1f);
         q.close();
-        if (!caching) {
+        if (!cached) {
             k.close();
             v.close();
         }
