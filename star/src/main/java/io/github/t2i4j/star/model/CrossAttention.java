@@ -103,13 +103,7 @@ public class CrossAttention extends Module {
                 cachedFor = text;
             }
         }
-        NDArray s = QkNorm.scaleMul(v(scaleMul));
-        NDArray nq = QkNorm.normalize(q);
-        q.close();
-        q = nq.mul(s);
-        nq.close();
-        s.close();
-        return SelfAttention.attendAndProject(q, nk, v, textBias, cachingText, proj);
+        return SelfAttention.attendAndProject(QkNorm.scaledQuery(q, v(scaleMul)), nk, v, textBias, cachingText, proj);
     }
 
     /** The text's L2-normalised keys and its values, each [B, H, T, hd]. */

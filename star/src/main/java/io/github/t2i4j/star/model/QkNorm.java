@@ -36,14 +36,20 @@ final class QkNorm {
      * closing {@code q} and {@code k}.
      */
     static NDList apply(NDArray q, NDArray k, NDArray logScale) {
+        NDArray scaledQ = scaledQuery(q, logScale);
+        NDArray nk = normalize(k);
+        k.close();
+        return new NDList(scaledQ, nk);
+    }
+
+    /** The query half of {@link #apply}: normalize(q) * scale, closing {@code q}. */
+    static NDArray scaledQuery(NDArray q, NDArray logScale) {
         NDArray s = scaleMul(logScale);
         NDArray nq = normalize(q);
         q.close();
         NDArray scaledQ = nq.mul(s);
         nq.close();
         s.close();
-        NDArray nk = normalize(k);
-        k.close();
-        return new NDList(scaledQ, nk);
+        return scaledQ;
     }
 }
