@@ -194,7 +194,8 @@ public class StarSampler {
         if (history.isEmpty()) {
             return m.zeros(new Shape(batch, 0, tokenizer.config().zChannels()), DataType.FLOAT32);
         }
-        return history.size() == 1 ? history.get(0).duplicate() : NDArrays.concat(history, 1);
+        // forwardPrefix only reads its input, so a single scale's input needs no copy
+        return history.size() == 1 ? history.get(0) : NDArrays.concat(history, 1);
     }
 
     /** Scale k's logits out of a prefix forward's [B, tokens, V]. */
