@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.GsonBuilder;
 import io.github.t2i4j.core.image.Images;
 import io.github.t2i4j.core.models.unet.UNet2DConditionModel;
 import io.github.t2i4j.core.models.vae.AutoencoderKL;
@@ -17,10 +16,8 @@ import io.github.t2i4j.core.pipelines.GenerationResult;
 import io.github.t2i4j.core.pipelines.StableDiffusionPipeline;
 import io.github.t2i4j.core.tensor.Noise;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,10 +103,10 @@ final class GenerateBenchmark implements Callable<Integer> {
                 runs.add(pipe.generate(request));
                 wall[i] = (System.nanoTime() - t0) / 1e9;
             }
-            double total = median(wall);
-            double text = median(runs.stream().mapToDouble(GenerationResult::textSeconds).toArray());
-            double denoise = median(runs.stream().mapToDouble(GenerationResult::denoiseSeconds).toArray());
-            double decode = median(runs.stream().mapToDouble(GenerationResult::decodeSeconds).toArray());
+            double total = BenchmarkReports.median(wall);
+            double text = BenchmarkReports.median(runs.stream().mapToDouble(GenerationResult::textSeconds).toArray());
+            double denoise = BenchmarkReports.median(runs.stream().mapToDouble(GenerationResult::denoiseSeconds).toArray());
+            double decode = BenchmarkReports.median(runs.stream().mapToDouble(GenerationResult::decodeSeconds).toArray());
 
             int size = pipe.defaultSize();
             UNetTiming unet = timeUnet(pipe, manager, batch, size);
@@ -151,10 +148,7 @@ final class GenerateBenchmark implements Callable<Integer> {
                     unetGflops / ceilingLarge, ceilingLarge, Math.max(0, denoise - unetLoop), vae[0],
                     Math.max(0, decode - vae[0])));
         }
-        String json = new GsonBuilder().setPrettyPrinting().create().toJson(report);
-        Files.writeString(out, json + "\n");
-        LOG.info("wrote {}", out);
-        spec.commandLine().getOut().println(json);
+        BenchmarkReports.write(report, out, spec.commandLine());
         return 0;
     }
 
@@ -189,7 +183,7 @@ final class GenerateBenchmark implements Callable<Integer> {
                     scope.suppressNotUsedWarning();
                 }
             }
-            return new UNetTiming(median(s), flops);
+            return new UNetTiming(BenchmarkReports.median(s), flops);
         }
     }
 
@@ -213,13 +207,7 @@ final class GenerateBenchmark implements Callable<Integer> {
                     scope.suppressNotUsedWarning();
                 }
             }
-            return new double[] {median(s), flops};
+            return new double[] {BenchmarkReports.median(s), flops};
         }
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 }

@@ -2,15 +2,12 @@ package io.github.t2i4j.examples;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import com.google.gson.GsonBuilder;
 import io.github.t2i4j.core.pipelines.TextToImageGenerator;
 import io.github.t2i4j.core.nn.FlopCounter;
 import io.github.t2i4j.star.StarPipeline;
 import io.github.t2i4j.star.sample.SamplingOptions;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -126,10 +123,7 @@ final class StarBenchmark implements Callable<Integer> {
                         + " faster; STAR %.1f GFLOP/s = %.2f of the 2048^3 matmul ceiling %.1f",
                 cached / numImages, uncached / numImages, uncached / cached, ldm / numImages, steps, ldm / cached,
                 starGflops, starGflops / ceiling, ceiling));
-        String json = new GsonBuilder().setPrettyPrinting().create().toJson(report);
-        Files.writeString(out, json + "\n");
-        LOG.info("wrote {}", out);
-        spec.commandLine().getOut().println(json);
+        BenchmarkReports.write(report, out, spec.commandLine());
         return 0;
     }
 
@@ -144,7 +138,6 @@ final class StarBenchmark implements Callable<Integer> {
             call.get();
             s[i] = (System.nanoTime() - t0) / 1e9;
         }
-        Arrays.sort(s);
-        return s[repeats / 2];
+        return BenchmarkReports.median(s);
     }
 }

@@ -6,13 +6,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.GsonBuilder;
 import io.github.t2i4j.core.models.unet.UNet2DConditionConfig;
 import io.github.t2i4j.core.models.unet.UNet2DConditionModel;
 import io.github.t2i4j.core.nn.FlopCounter;
 import io.github.t2i4j.core.tensor.Noise;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +21,9 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Times one forward of the full Stable Diffusion 1.5 UNet (random weights, fp32) at batch 1 and 2
@@ -36,6 +36,8 @@ import picocli.CommandLine.Option;
         description = "Time one SD-1.5 UNet forward (random weights) vs the matmul ceiling; writes JSON.")
 final class UnetBenchmark implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(UnetBenchmark.class);
+
+    @Spec CommandSpec spec;
 
     @Option(names = "--config", description = "UNet config.json (default: SD-1.5's).")
     Path config;
@@ -90,10 +92,7 @@ final class UnetBenchmark implements Callable<Integer> {
             report.put("runs", runs);
             report.put("matmul_gflops_after", MatmulCeiling.gflops(manager, matmulSize, 5));
         }
-        String json = new GsonBuilder().setPrettyPrinting().create().toJson(report);
-        Files.writeString(out, json + "\n");
-        LOG.info("wrote {}", out);
-        System.out.println(json);
+        BenchmarkReports.write(report, out, spec.commandLine());
         return 0;
     }
 
