@@ -57,6 +57,11 @@ final class TrainStarCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Samples per step (default: the job's, 32).")
     Integer batchSize;
 
+    @Option(names = "--token-cache", paramLabel = "N",
+            description = "Training samples tokenized once and reused (default: the job's, 65536). A short resolution"
+                    + " transfer draws at most steps x batch size samples: a smaller cache saves building it.")
+    Integer tokenCache;
+
     @Mixin TrainingRunOptions run;
 
     @Override
@@ -73,6 +78,9 @@ final class TrainStarCommand implements Callable<Integer> {
         }
         if (batchSize != null) {
             o = o.withBatchSize(batchSize);
+        }
+        if (tokenCache != null) {
+            o = o.withTokenCache(tokenCache);
         }
         Path work = run.workOr("target/star/transformer-work");
         StarTraining.Result r = transferFrom == null
