@@ -11,6 +11,7 @@ import io.github.t2i4j.core.io.Dtype;
 import io.github.t2i4j.core.io.StateDict;
 import io.github.t2i4j.core.text.CLIPTextConfig;
 import io.github.t2i4j.core.text.CLIPTextModelWithProjection;
+import io.github.t2i4j.core.training.TrainingLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -148,11 +149,11 @@ public final class TinyPipelines {
             vocab.write(clipDir);
             var clipOptions = io.github.t2i4j.core.world.clip.WorldClipTraining.Options.tiny();
             var tokOptions = new io.github.t2i4j.star.training.StarWorldTokenizerTraining.Options(32, 4, 32,
-                    java.util.List.of(1, 1, 1, 1), 1, java.util.List.of(1, 2, 3, 4), 1.0, 2, 1, 4, 1e-3, 1, 0.0, 0, 0, 1, 0,
-                    false);
+                    java.util.List.of(1, 1, 1, 1), 1, java.util.List.of(1, 2, 3, 4), 1.0, 2,
+                    new TrainingLoop(1, 4, 1e-3, 1, 0.0, 0, 0, 0, false), 1);
             var starOptions = new io.github.t2i4j.star.training.StarTraining.Options(32, 1, 4, 2.0,
-                    io.github.t2i4j.star.model.PositionEncoding.NORMALIZED_ROPE, 0.1, 64, 1, 8, 3e-3, 1, 0.05, 2.0,
-                    0.99, 0, 5, 0, 0, 0, false);
+                    io.github.t2i4j.star.model.PositionEncoding.NORMALIZED_ROPE, 0.1, 64,
+                    new TrainingLoop(1, 8, 3e-3, 1, 0.05, 0, 5, 0, false), 2.0, 0.99, 0, 0);
             Path tokenizerDir = parts.resolve("vq_tokenizer");
             Path transformerDir = parts.resolve("transformer");
             try (NDManager m = NDManager.newBaseManager()) {

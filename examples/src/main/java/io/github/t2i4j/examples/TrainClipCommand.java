@@ -1,5 +1,6 @@
 package io.github.t2i4j.examples;
 
+import io.github.t2i4j.core.training.TrainingLoop;
 import io.github.t2i4j.core.world.clip.ClipRetrieval;
 import io.github.t2i4j.core.world.clip.HardNegatives;
 import io.github.t2i4j.core.world.clip.WorldClipTraining;
@@ -54,13 +55,14 @@ final class TrainClipCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "'train clip' runs to --steps; to train in slices, interrupt it and continue with --resume");
         }
-        long steps = run.steps != null ? run.steps : d.steps();
+        long steps = run.steps != null ? run.steps : d.loop().steps();
         if (sequenceWeight > 0 && !hardNegatives) {
             throw new ParameterException(spec.commandLine(), "--sequence-weight needs --hard-negatives");
         }
-        WorldClipTraining.Options o = new WorldClipTraining.Options(d.hiddenSize(), d.layers(), d.heads(),
-                d.projectionDim(), d.patchSize(), steps, batchSize, d.learningRate(), Math.min(d.warmupSteps(), steps / 10 + 1),
-                d.weightDecay(), run.seed, d.checkpointEvery(), hardNegatives, sequenceWeight, !noProgress);
+        TrainingLoop loop = new TrainingLoop(steps, batchSize, d.loop().learningRate(),
+                Math.min(d.loop().warmupSteps(), steps / 10 + 1), d.loop().weightDecay(), run.seed,
+                d.loop().checkpointEvery(), 0, !noProgress);
+        WorldClipTraining.Options o = d.withLoop(loop).withHardNegatives(hardNegatives).withSequenceWeight(sequenceWeight);
         WorldClipTraining.Result r = WorldClipTraining.train(o, out, run.workOr("target/world-clip-work"), run.resume);
         Files.writeString(out.resolve("MODEL_CARD.md"), card(o, r));
         LOG.info("wrote {} ({} parameters, {} steps, {} s)", out, r.parameters(), r.steps(),
@@ -123,12 +125,12 @@ final class TrainClipCommand implements Callable<Integer> {
                 Interrupted runs continue with `--resume` from the checkpoints in `--work`.
                 """,
                 r.parameters(), o.layers(), o.hiddenSize(), o.heads(), "lowercased words of the caption grammar",
-                o.patchSize(), o.layers(), o.hiddenSize(), o.projectionDim(), r.steps(), o.batchSize(), o.learningRate(),
-                o.warmupSteps(), o.weightDecay(), o.seed(), r.seconds(), r.finalLoss(), ret.group(), ret.imageToText(),
+                o.patchSize(), o.layers(), o.hiddenSize(), o.projectionDim(), r.steps(), o.loop().batchSize(),
+                o.loop().learningRate(), o.loop().warmupSteps(), o.loop().weightDecay(), o.loop().seed(), r.seconds(), r.finalLoss(), ret.group(), ret.imageToText(),
                 ret.textToImage(), ret.pairs(), o.hardNegatives()
                         ? (o.sequenceWeight() > 0 ? "with a sequence margin (weight " + o.sequenceWeight() + ") and" : "with")
                         : "without", attributeTable(r.hardNegativeAccuracy()), attributeTable(r.sequenceCosine()),
-                out, o.steps(), o.batchSize(), o.seed(), (o.hardNegatives() ? " --hard-negatives" : "")
+                out, o.loop().steps(), o.loop().batchSize(), o.loop().seed(), (o.hardNegatives() ? " --hard-negatives" : "")
                         + (o.sequenceWeight() > 0 ? " --sequence-weight " + o.sequenceWeight() : ""));
     }
 

@@ -92,7 +92,7 @@ final class TrainStarCommand implements Callable<Integer> {
             LOG.info("resolution transfer ({} positions): held-out token cross-entropy {} before fine-tuning, {} after",
                     r.config().positions(), r.validationBeforeTraining(), r.validationLoss());
         }
-        if (run.stopAfter == null || r.steps() >= o.steps()) {
+        if (run.stopAfter == null || r.steps() >= o.loop().steps()) {
             Path dir = StarExport.export(tokenizer, transformerOut, clip, out);
             LOG.info("exported the STAR model to {} (generate --model {})", dir, dir);
         }

@@ -57,7 +57,7 @@ final class TrainUnetCommand implements Callable<Integer> {
         UNetTraining.Result r = UNetTraining.train(o, vae, clip, unetOut, run.workOr("target/world-ldm/unet-work"), run.resume, initFrom);
         LOG.info("UNet: {} steps in {} s, final loss {}, held-out denoising loss {}", r.steps(), Math.round(r.seconds()),
                 r.finalLoss(), r.validationLoss());
-        if (run.stopAfter == null || r.steps() >= o.steps()) {
+        if (run.stopAfter == null || r.steps() >= o.loop().steps()) {
             Path dir = LdmExport.export(vae, unetOut, clip, out);
             LOG.info("exported the pipeline to {} (generate --model {})", dir, dir);
         }

@@ -354,6 +354,23 @@ public final class Trainer {
                     .lossPlot(outDir.resolve("loss.png"));
         }
 
+        /**
+         * A training job's loop settings: the {@link LearningRateSchedule#warmupCosineToTenth}
+         * schedule of its rate, warm-up and steps, the step count, the step to stop after, the
+         * seed, the job's {@link #outputs} (checkpoints every {@code loop.checkpointEvery()} steps)
+         * and the progress bar. The optimizer (with {@code loop.weightDecay()} and the model's
+         * no-decay set), gradient clipping and the EMA stay the caller's to set.
+         */
+        public Builder loop(TrainingLoop loop, Path outDir, Path workDir, boolean resume) {
+            return schedule(LearningRateSchedule.warmupCosineToTenth(
+                            loop.learningRate(), loop.warmupSteps(), loop.steps()))
+                    .totalSteps(loop.steps())
+                    .stopAfter(loop.stopAfter())
+                    .seed(loop.seed())
+                    .outputs(outDir, workDir, loop.checkpointEvery(), resume)
+                    .progressBar(loop.progressBar());
+        }
+
         /** Show a progress bar on the console (default true). */
         public Builder progressBar(boolean show) {
             this.progressBar = show;

@@ -30,7 +30,11 @@
  *         .run();
  * }</pre>
  *
- * Or write the loop yourself from the pieces: {@code opt.zeroGrad(); loss =
+ * The training jobs' options hold their loop settings (steps, batch, rate and warm-up, weight
+ * decay, seed, checkpoints, stop-after step, progress bar) as a {@link
+ * io.github.t2i4j.core.training.TrainingLoop}, which {@code Trainer.Builder.loop(...)} applies.
+ *
+ * <p>Or write the loop yourself from the pieces: {@code opt.zeroGrad(); loss =
  * GradientAccumulation.accumulate(k, i -> ...); GradientClipping.clipGlobalNorm(params, 1.0);
  * opt.step(schedule.lr(step)); ema.update();}, each step in an {@code NDScope}.
  */

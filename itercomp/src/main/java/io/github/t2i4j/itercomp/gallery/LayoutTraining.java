@@ -3,7 +3,6 @@ package io.github.t2i4j.itercomp.gallery;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.image.Images;
 import io.github.t2i4j.core.io.Dtype;
@@ -18,8 +17,8 @@ import io.github.t2i4j.core.text.CLIPTextModel;
 import io.github.t2i4j.core.text.CLIPTokenizer;
 import io.github.t2i4j.core.training.AdamW;
 import io.github.t2i4j.core.training.EMA;
-import io.github.t2i4j.core.training.LearningRateSchedule;
 import io.github.t2i4j.core.training.Trainer;
+import io.github.t2i4j.core.training.TrainingLoop;
 import io.github.t2i4j.core.world.HeldOutRenders;
 import io.github.t2i4j.core.world.WorldBatch;
 import io.github.t2i4j.core.world.WorldDataset;
@@ -37,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,36 +75,21 @@ public final class LayoutTraining {
      * @param groundingDropout probability of training a sample on the empty layout
      * @param maxObjects grounding slots per image (the world's scenes have at most 3 objects)
      * @param latentCacheSize training samples whose VAE posterior is cached (0: encode every batch)
-     * @param steps optimizer steps of the whole run
-     * @param batchSize samples per step
-     * @param learningRate peak AdamW learning rate (warm-up, then cosine to a tenth)
-     * @param warmupSteps linear warm-up steps
-     * @param weightDecay AdamW decoupled weight decay (not on biases and norms)
+     * @param loop steps, samples per step, AdamW rate (warm-up, then cosine to a tenth) and weight decay
+     *     (not on biases and norms), seed, checkpoint interval, stop-after step and progress bar
      * @param emaMaxDecay the EMA decay's cap
-     * @param seed data, noise and initialisation seed
-     * @param checkpointEvery steps between checkpoints (the last two are kept)
      * @param validationPerCategory held-out renders per category for the validation loss (0: none)
      * @param samplePrompts held-out prompts drawn into samples.png at the end (0: none)
-     * @param stopAfter stop (and checkpoint) after this step; 0 runs to the end
-     * @param progressBar show a progress bar on the console
      */
     public record Options(
             double captionDropout,
             double groundingDropout,
             int maxObjects,
             int latentCacheSize,
-            long steps,
-            int batchSize,
-            double learningRate,
-            long warmupSteps,
-            double weightDecay,
+            TrainingLoop loop,
             double emaMaxDecay,
-            long seed,
-            long checkpointEvery,
             int validationPerCategory,
-            int samplePrompts,
-            long stopAfter,
-            boolean progressBar) {
+            int samplePrompts) implements TrainingLoop.Holder<Options> {
 
         public Options {
             if (!(captionDropout >= 0 && captionDropout <= 1) || !(groundingDropout >= 0 && groundingDropout <= 1)) {
@@ -117,9 +102,7 @@ public final class LayoutTraining {
             if (latentCacheSize < 0) {
                 throw new IllegalArgumentException("latentCacheSize must be >= 0: " + latentCacheSize);
             }
-            if (steps < 1 || batchSize < 1) {
-                throw new IllegalArgumentException("steps and batchSize must be positive: " + steps + ", " + batchSize);
-            }
+            Objects.requireNonNull(loop, "loop");
         }
 
         /**
@@ -129,37 +112,19 @@ public final class LayoutTraining {
          * as GLIGEN trains its layers), gradient norm clipped to 1, EMA warm-up to 0.999.
          */
         public static Options defaults() {
-            return new Options(0.1, 0.1, 4, 65_536, 3_000, 32, 1e-4, 100, 0.0, 0.999, 0, 500, 8, 8, 0, true);
+            return new Options(0.1, 0.1, 4, 65_536, new TrainingLoop(3_000, 32, 1e-4, 100, 0.0, 0, 500, 0, true), 0.999,
+                    8, 8);
         }
 
-        public Options withSteps(long s) {
-            return new Options(captionDropout, groundingDropout, maxObjects, latentCacheSize, s, batchSize, learningRate,
-                    Math.min(warmupSteps, s), weightDecay, emaMaxDecay, seed, checkpointEvery, validationPerCategory,
-                    samplePrompts, stopAfter, progressBar);
-        }
-
-        public Options withStopAfter(long step) {
-            return new Options(captionDropout, groundingDropout, maxObjects, latentCacheSize, steps, batchSize,
-                    learningRate, warmupSteps, weightDecay, emaMaxDecay, seed, checkpointEvery, validationPerCategory,
-                    samplePrompts, step, progressBar);
-        }
-
-        public Options withLatentCache(int size) {
-            return new Options(captionDropout, groundingDropout, maxObjects, size, steps, batchSize, learningRate,
-                    warmupSteps, weightDecay, emaMaxDecay, seed, checkpointEvery, validationPerCategory, samplePrompts,
-                    stopAfter, progressBar);
+        @Override
+        public Options withLoop(TrainingLoop l) {
+            return new Options(captionDropout, groundingDropout, maxObjects, latentCacheSize, l, emaMaxDecay,
+                    validationPerCategory, samplePrompts);
         }
 
         public Options withEvaluation(int validation, int samples) {
-            return new Options(captionDropout, groundingDropout, maxObjects, latentCacheSize, steps, batchSize,
-                    learningRate, warmupSteps, weightDecay, emaMaxDecay, seed, checkpointEvery, validation, samples,
-                    stopAfter, progressBar);
-        }
-
-        public Options withProgressBar(boolean show) {
-            return new Options(captionDropout, groundingDropout, maxObjects, latentCacheSize, steps, batchSize,
-                    learningRate, warmupSteps, weightDecay, emaMaxDecay, seed, checkpointEvery, validationPerCategory,
-                    samplePrompts, stopAfter, show);
+            return new Options(captionDropout, groundingDropout, maxObjects, latentCacheSize, loop, emaMaxDecay,
+                    validation, samples);
         }
     }
 
@@ -196,7 +161,7 @@ public final class LayoutTraining {
             CLIPTextModel text = CLIPTextModel.fromPretrained(pipelineDir.resolve("text_encoder"), manager);
             text.freezeParameters();
             UNet2DConditionModel base = UNet2DConditionModel.fromPretrained(pipelineDir.resolve("unet"), manager);
-            Engine.getInstance().setRandomSeed((int) o.seed());
+            Engine.getInstance().setRandomSeed((int) o.loop().seed());
             GligenUNet gligen = GligenUNet.attach(base, manager);
             gligen.freezeBase();
             long trainable = gligen.groundingParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
@@ -204,7 +169,7 @@ public final class LayoutTraining {
                     trainable, gligen.fusers().size(), base.parameterCount());
             EMA ema = new EMA(gligen.groundingParameters(), EMA.Decay.warmup(o.emaMaxDecay(), 2.0 / 3));
             DDPMScheduler noiseSchedule = UNetTraining.trainingScheduler();
-            WorldDataset data = new WorldDataset(o.seed(), WorldSplit.TRAIN, vae.config().sampleSize(), null);
+            WorldDataset data = new WorldDataset(o.loop().seed(), WorldSplit.TRAIN, vae.config().sampleSize(), null);
             LatentCache cache = o.latentCacheSize() > 0
                     ? LatentCache.loadOrBuild(vae, vaeDir, data, o.latentCacheSize(),
                             workDir.resolve("latent-cache.safetensors"), manager)
@@ -215,7 +180,7 @@ public final class LayoutTraining {
             try (cache; CLIPTokenizer tokenizer = CLIPTokenizer.fromPretrained(pipelineDir.resolve("tokenizer"), positions)) {
                 GroundingEncoder encoder = new GroundingEncoder(tokenizer, TextEncoder.of(text), o.maxObjects());
                 Trainer.LossFunction loss = batch -> {
-                    int n = o.batchSize();
+                    int n = o.loop().batchSize();
                     SplittableRandom rng = batch.random();
                     List<WorldExample> examples = new ArrayList<>(n);
                     long[] indices = new long[n];
@@ -253,20 +218,15 @@ public final class LayoutTraining {
                     NDArray pred = gligen.forward(noisy, timesteps, context, grounding);
                     return pred.sub(noise).square().mean();
                 };
-                JsonObject cfg = new Gson().toJsonTree(o).getAsJsonObject();
+                JsonObject cfg = o.toJson();
                 cfg.addProperty("base_pipeline", pipelineDir.toAbsolutePath().toString());
                 long tTrain = System.nanoTime();
                 run = Trainer.builder(gligen, loss)
-                        .optimizer(AdamW.builder().weightDecay(o.weightDecay()).noDecay(AdamW.biasesAndNorms())
+                        .optimizer(AdamW.builder().weightDecay(o.loop().weightDecay()).noDecay(AdamW.biasesAndNorms())
                                 .build(gligen.groundingParameters()))
-                        .schedule(LearningRateSchedule.warmupCosineToTenth(o.learningRate(), o.warmupSteps(), o.steps()))
+                        .loop(o.loop(), gligenDir, workDir, resume)
                         .clipGradNorm(1.0)
                         .ema(ema)
-                        .totalSteps(o.steps())
-                        .stopAfter(o.stopAfter())
-                        .seed(o.seed())
-                        .outputs(gligenDir, workDir, o.checkpointEvery(), resume)
-                        .progressBar(o.progressBar())
                         .config(cfg)
                         .build()
                         .run();

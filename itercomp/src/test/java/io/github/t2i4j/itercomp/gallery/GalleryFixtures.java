@@ -9,6 +9,7 @@ import io.github.t2i4j.core.models.unet.UNet2DConditionModel;
 import io.github.t2i4j.core.models.vae.AutoencoderKL;
 import io.github.t2i4j.core.models.vae.AutoencoderKLConfig;
 import io.github.t2i4j.core.text.WorldTokenizerBuilder;
+import io.github.t2i4j.core.training.TrainingLoop;
 import io.github.t2i4j.core.world.clip.WorldClipTraining;
 import io.github.t2i4j.core.world.ldm.LdmExport;
 import io.github.t2i4j.core.world.ldm.UNetTraining;
@@ -48,13 +49,13 @@ final class GalleryFixtures {
                 clip.initialize(m, DataType.FLOAT32);
                 clip.save(clipDir, Dtype.F16);
                 AutoencoderKLConfig vaeConfig = VaeTraining.config(new VaeTraining.Options(List.of(8, 8, 16), 1, 4, 4,
-                        1e-6, 0.0, 0.0, 1, 2, 1e-3, 1, 0.0, 3, 0, 8, 1, 0, false));
+                        1e-6, 0.0, 0.0, new TrainingLoop(1, 2, 1e-3, 1, 0.0, 3, 0, 0, false), 8, 1));
                 AutoencoderKL vae = new AutoencoderKL(vaeConfig);
                 vae.initialize(m, DataType.FLOAT32);
                 vae.save(vaeDir, Dtype.F16);
                 UNet2DConditionModel unet = new UNet2DConditionModel(UNetTraining.config(
-                        new UNetTraining.Options(List.of(16, 32, 32), 1, List.of(false, true, true), 2, 8, 0.1, 0, 1, 2,
-                                1e-3, 1, 0.01, 0.999, 5, 2, 0, 0, 0, false),
+                        new UNetTraining.Options(List.of(16, 32, 32), 1, List.of(false, true, true), 2, 8, 0.1, 0,
+                                new TrainingLoop(1, 2, 1e-3, 1, 0.01, 5, 2, 0, false), 0.999, 0, 0),
                         vaeConfig, 32));
                 unet.initialize(m, DataType.FLOAT32);
                 unet.save(unetDir, Dtype.F16);

@@ -10,6 +10,7 @@ import io.github.t2i4j.core.io.SafetensorsFile;
 import io.github.t2i4j.core.models.unet.UNet2DConditionModel;
 import io.github.t2i4j.core.training.MetricsLog;
 import io.github.t2i4j.core.training.StepMetrics;
+import io.github.t2i4j.core.training.TrainingLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +29,8 @@ class LayoutTrainingTest {
     private LayoutTraining.Result result;
 
     static LayoutTraining.Options tiny(long steps) {
-        return new LayoutTraining.Options(0.3, 0.3, 4, 8, steps, 2, 1e-3, 1, 0.0, 0.99, 5, 0, 0, 0, 0, false);
+        return new LayoutTraining.Options(0.3, 0.3, 4, 8, new TrainingLoop(steps, 2, 1e-3, 1, 0.0, 5, 0, 0, false), 0.99,
+                0, 0);
     }
 
     /** The uninterrupted run, with the held-out evaluation and one sample image. */

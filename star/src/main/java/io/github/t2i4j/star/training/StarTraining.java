@@ -9,14 +9,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.image.Images;
 import io.github.t2i4j.core.io.Dtype;
 import io.github.t2i4j.core.training.AdamW;
 import io.github.t2i4j.core.training.EMA;
-import io.github.t2i4j.core.training.LearningRateSchedule;
 import io.github.t2i4j.core.training.Trainer;
+import io.github.t2i4j.core.training.TrainingLoop;
 import io.github.t2i4j.core.world.WorldDataset;
 import io.github.t2i4j.core.world.WorldExample;
 import io.github.t2i4j.core.world.WorldSplit;
@@ -39,6 +38,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,19 +85,13 @@ public final class StarTraining {
      * @param positions STAR's normalised RoPE or VAR's absolute table (for the resolution-transfer comparison)
      * @param condDropRate probability of training a sample on the empty caption
      * @param tokenCacheSize training samples tokenized once; batches are drawn uniformly from them
-     * @param steps optimizer steps of the whole run
-     * @param batchSize samples per step
-     * @param learningRate peak AdamW learning rate (warm-up, then cosine to a tenth)
-     * @param warmupSteps linear warm-up steps
-     * @param weightDecay AdamW decoupled weight decay (STAR: 0.05)
+     * @param loop steps, samples per step, AdamW rate (warm-up, then cosine to a tenth) and weight decay
+     *     (STAR: 0.05; not on {@link StarTraining#noWeightDecay}), data and initialisation seed, checkpoint interval,
+     *     stop-after step and progress bar
      * @param clipGradNorm global gradient-norm clip (STAR: 2)
      * @param emaMaxDecay the EMA decay's cap (warm-up 1 - (1 + n)^(-2/3) until then)
-     * @param seed data and initialisation seed
-     * @param checkpointEvery steps between checkpoints (the last two are kept)
      * @param validationPerCategory held-out renders per category for the validation loss (0: none)
      * @param samplePrompts held-out prompts drawn into samples.png at the end (0: none)
-     * @param stopAfter stop (and checkpoint) after this step, for time-sliced runs; 0 runs to the end
-     * @param progressBar show a progress bar on the console
      */
     public record Options(
             int embedDim,
@@ -107,19 +101,11 @@ public final class StarTraining {
             PositionEncoding positions,
             double condDropRate,
             int tokenCacheSize,
-            long steps,
-            int batchSize,
-            double learningRate,
-            long warmupSteps,
-            double weightDecay,
+            TrainingLoop loop,
             double clipGradNorm,
             double emaMaxDecay,
-            long seed,
-            long checkpointEvery,
             int validationPerCategory,
-            int samplePrompts,
-            long stopAfter,
-            boolean progressBar) {
+            int samplePrompts) implements TrainingLoop.Holder<Options> {
 
         public Options {
             if (positions == null) {
@@ -131,9 +117,7 @@ public final class StarTraining {
             if (tokenCacheSize < 1) {
                 throw new IllegalArgumentException("tokenCacheSize must be positive: " + tokenCacheSize);
             }
-            if (steps < 1 || batchSize < 1) {
-                throw new IllegalArgumentException("steps and batchSize must be positive: " + steps + ", " + batchSize);
-            }
+            Objects.requireNonNull(loop, "loop");
             if (validationPerCategory < 0 || samplePrompts < 0) {
                 throw new IllegalArgumentException("validationPerCategory and samplePrompts must be >= 0");
             }
@@ -155,62 +139,24 @@ public final class StarTraining {
          * and tokenize 128 samples for the cache.
          */
         public static Options defaults() {
-            return new Options(256, 6, 4, 4.0, PositionEncoding.NORMALIZED_ROPE, 0.1, 65_536, 3_000, 32, 5e-4, 200,
-                    0.05, 2.0, 0.9995, 0, 250, 8, 8, 0, true);
+            return new Options(256, 6, 4, 4.0, PositionEncoding.NORMALIZED_ROPE, 0.1, 65_536,
+                    new TrainingLoop(3_000, 32, 5e-4, 200, 0.05, 0, 250, 0, true), 2.0, 0.9995, 8, 8);
         }
 
-        public Options withSteps(long s) {
-            return new Options(embedDim, depth, numHeads, mlpRatio, positions, condDropRate, tokenCacheSize, s,
-                    batchSize, learningRate, Math.min(warmupSteps, s), weightDecay, clipGradNorm, emaMaxDecay, seed,
-                    checkpointEvery, validationPerCategory, samplePrompts, stopAfter, progressBar);
-        }
-
-        public Options withBatchSize(int b) {
-            return new Options(embedDim, depth, numHeads, mlpRatio, positions, condDropRate, tokenCacheSize, steps, b,
-                    learningRate, warmupSteps, weightDecay, clipGradNorm, emaMaxDecay, seed, checkpointEvery,
-                    validationPerCategory, samplePrompts, stopAfter, progressBar);
+        @Override
+        public Options withLoop(TrainingLoop l) {
+            return new Options(embedDim, depth, numHeads, mlpRatio, positions, condDropRate, tokenCacheSize, l,
+                    clipGradNorm, emaMaxDecay, validationPerCategory, samplePrompts);
         }
 
         public Options withPositions(PositionEncoding p) {
-            return new Options(embedDim, depth, numHeads, mlpRatio, p, condDropRate, tokenCacheSize, steps, batchSize,
-                    learningRate, warmupSteps, weightDecay, clipGradNorm, emaMaxDecay, seed, checkpointEvery,
-                    validationPerCategory, samplePrompts, stopAfter, progressBar);
-        }
-
-        public Options withTokenCache(int size) {
-            return new Options(embedDim, depth, numHeads, mlpRatio, positions, condDropRate, size, steps, batchSize,
-                    learningRate, warmupSteps, weightDecay, clipGradNorm, emaMaxDecay, seed, checkpointEvery,
-                    validationPerCategory, samplePrompts, stopAfter, progressBar);
-        }
-
-        public Options withStopAfter(long step) {
-            return new Options(embedDim, depth, numHeads, mlpRatio, positions, condDropRate, tokenCacheSize, steps,
-                    batchSize, learningRate, warmupSteps, weightDecay, clipGradNorm, emaMaxDecay, seed,
-                    checkpointEvery, validationPerCategory, samplePrompts, step, progressBar);
-        }
-
-        public Options withSeed(long s) {
-            return new Options(embedDim, depth, numHeads, mlpRatio, positions, condDropRate, tokenCacheSize, steps,
-                    batchSize, learningRate, warmupSteps, weightDecay, clipGradNorm, emaMaxDecay, s, checkpointEvery,
-                    validationPerCategory, samplePrompts, stopAfter, progressBar);
-        }
-
-        public Options withLearningRate(double lr, long warmup) {
-            return new Options(embedDim, depth, numHeads, mlpRatio, positions, condDropRate, tokenCacheSize, steps,
-                    batchSize, lr, warmup, weightDecay, clipGradNorm, emaMaxDecay, seed, checkpointEvery,
-                    validationPerCategory, samplePrompts, stopAfter, progressBar);
+            return new Options(embedDim, depth, numHeads, mlpRatio, p, condDropRate, tokenCacheSize, loop,
+                    clipGradNorm, emaMaxDecay, validationPerCategory, samplePrompts);
         }
 
         public Options withEvaluation(int validationPerCategory, int samplePrompts) {
-            return new Options(embedDim, depth, numHeads, mlpRatio, positions, condDropRate, tokenCacheSize, steps,
-                    batchSize, learningRate, warmupSteps, weightDecay, clipGradNorm, emaMaxDecay, seed,
-                    checkpointEvery, validationPerCategory, samplePrompts, stopAfter, progressBar);
-        }
-
-        public Options withProgressBar(boolean show) {
-            return new Options(embedDim, depth, numHeads, mlpRatio, positions, condDropRate, tokenCacheSize, steps,
-                    batchSize, learningRate, warmupSteps, weightDecay, clipGradNorm, emaMaxDecay, seed,
-                    checkpointEvery, validationPerCategory, samplePrompts, stopAfter, show);
+            return new Options(embedDim, depth, numHeads, mlpRatio, positions, condDropRate, tokenCacheSize, loop,
+                    clipGradNorm, emaMaxDecay, validationPerCategory, samplePrompts);
         }
     }
 
@@ -280,7 +226,7 @@ public final class StarTraining {
             MultiScaleVQTokenizer tokenizer = MultiScaleVQTokenizer.fromPretrained(tokenizerDir, manager);
             tokenizer.freezeParameters();
             StarConfig config = config(o, tokenizer.config(), text.hiddenSize());
-            Engine.getInstance().setRandomSeed((int) o.seed());
+            Engine.getInstance().setRandomSeed((int) o.loop().seed());
             StarTransformer model = new StarTransformer(config);
             model.initialize(manager, DataType.FLOAT32);
             return run(o, model, tokenizer, tokenizerDir, text, textDir, worldClipDir, transformerDir, workDir, resume,
@@ -292,7 +238,7 @@ public final class StarTraining {
      * Resolution transfer: loads a trained transformer folder, moves it to the longer scale
      * schedule {@code patchNums} ({@link ScheduleTransfer}: nothing changes for RoPE but a level
      * embedding row per added scale; VAR's absolute table is resized), and trains it on for {@code
-     * o.steps()} steps on the same tokenizer at the larger image size it implies (e.g. 96 px for
+     * o.loop().steps()} steps on the same tokenizer at the larger image size it implies (e.g. 96 px for
      * 1,2,3,4,6,8,12 with a factor-8 tokenizer). The architecture fields of {@code o} are ignored
      * (the trained model's configuration rules); its optimisation fields apply.
      */
@@ -344,7 +290,7 @@ public final class StarTraining {
         LOG.info("STAR transformer: {} parameters; {} px, scales {} ({} tokens), {} codes, positions {}",
                 model.parameterCount(), imageSize, pns, config.tokens(), config.vocabSize(), config.positions());
         EMA ema = EMA.of(model, EMA.Decay.warmup(o.emaMaxDecay(), 2.0 / 3));
-        WorldDataset data = new WorldDataset(o.seed(), WorldSplit.TRAIN, imageSize, null);
+        WorldDataset data = new WorldDataset(o.loop().seed(), WorldSplit.TRAIN, imageSize, null);
         String digest = FileDigest.of(tokenizerDir.resolve("config.json"),
                 tokenizerDir.resolve(MultiScaleVQTokenizer.WEIGHTS_FILE));
         Trainer.Result run;
@@ -352,7 +298,7 @@ public final class StarTraining {
         try (TokenCache cache = TokenCache.loadOrBuild(tokenizer, digest, data, o.tokenCacheSize(),
                 workDir.resolve(TOKEN_CACHE), manager)) {
             Trainer.LossFunction loss = batch -> {
-                TrainingBatch b = TrainingBatch.draw(batch.random(), o.batchSize(), cache.size(), o.condDropRate(),
+                TrainingBatch b = TrainingBatch.draw(batch.random(), o.loop().batchSize(), cache.size(), o.condDropRate(),
                         i -> data.example(i).caption());
                 NDArray ids = cache.rows(b.indices(), manager);
                 NDArray input = tokenizer.idxBlToVarInput(cache.split(ids), pns);
@@ -360,20 +306,15 @@ public final class StarTraining {
                 NDArray logits = model.forward(input, c.sequence(), c.keepMask(), c.pooled());
                 return crossEntropy(logits, ids).mean();
             };
-            JsonObject cfg = new Gson().toJsonTree(o).getAsJsonObject();
+            JsonObject cfg = o.toJson();
             cfg.add("model", config.toJson());
             long tTrain = System.nanoTime();
             run = Trainer.builder(model, loss)
-                    .optimizer(AdamW.builder().weightDecay(o.weightDecay()).noDecay(noWeightDecay(model))
+                    .optimizer(AdamW.builder().weightDecay(o.loop().weightDecay()).noDecay(noWeightDecay(model))
                             .build(model.namedParameters()))
-                    .schedule(LearningRateSchedule.warmupCosineToTenth(o.learningRate(), o.warmupSteps(), o.steps()))
+                    .loop(o.loop(), transformerDir, workDir, resume)
                     .clipGradNorm(o.clipGradNorm())
                     .ema(ema)
-                    .totalSteps(o.steps())
-                    .stopAfter(o.stopAfter())
-                    .seed(o.seed())
-                    .outputs(transformerDir, workDir, o.checkpointEvery(), resume)
-                    .progressBar(o.progressBar())
                     .config(cfg)
                     .build()
                     .run();

@@ -6,12 +6,11 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.io.Dtype;
 import io.github.t2i4j.core.training.AdamW;
-import io.github.t2i4j.core.training.LearningRateSchedule;
 import io.github.t2i4j.core.training.Trainer;
+import io.github.t2i4j.core.training.TrainingLoop;
 import io.github.t2i4j.core.world.WorldDataset;
 import io.github.t2i4j.core.world.WorldExample;
 import io.github.t2i4j.core.world.WorldSplit;
@@ -24,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,16 +59,10 @@ public final class StarWorldTokenizerTraining {
      * @param patchNums the scale schedule; the last entry is the latent side
      * @param vqWeight weight of the VQ loss next to the reconstruction MSE
      * @param reinitEvery batches between dead-code re-initialisations (0: never)
-     * @param steps optimizer steps of the whole run
-     * @param batchSize images per step
-     * @param learningRate peak AdamW learning rate (warm-up, then cosine to a tenth)
-     * @param warmupSteps linear warm-up steps
-     * @param weightDecay AdamW decoupled weight decay (not on biases and norms)
-     * @param seed data and initialisation seed
-     * @param checkpointEvery steps between checkpoints (the last two are kept)
+     * @param loop steps, images per step, AdamW rate (warm-up, then cosine to a tenth) and weight decay
+     *     (not on biases and norms), data and initialisation seed, checkpoint interval, stop-after step and
+     *     progress bar
      * @param heldOutPerCategory held-out renders per category for PSNR and code usage (0: none)
-     * @param stopAfter stop (and checkpoint) after this step, for time-sliced runs; 0 runs to the end
-     * @param progressBar show a progress bar on the console
      */
     public record Options(
             int vocabSize,
@@ -79,23 +73,13 @@ public final class StarWorldTokenizerTraining {
             List<Integer> patchNums,
             double vqWeight,
             int reinitEvery,
-            long steps,
-            int batchSize,
-            double learningRate,
-            long warmupSteps,
-            double weightDecay,
-            long seed,
-            long checkpointEvery,
-            int heldOutPerCategory,
-            long stopAfter,
-            boolean progressBar) {
+            TrainingLoop loop,
+            int heldOutPerCategory) implements TrainingLoop.Holder<Options> {
 
         public Options {
             chMult = List.copyOf(chMult);
             patchNums = List.copyOf(patchNums);
-            if (steps < 1 || batchSize < 1) {
-                throw new IllegalArgumentException("steps and batchSize must be positive: " + steps + ", " + batchSize);
-            }
+            Objects.requireNonNull(loop, "loop");
             if (!(vqWeight >= 0) || reinitEvery < 0 || heldOutPerCategory < 0) {
                 throw new IllegalArgumentException(
                         "vqWeight, reinitEvery and heldOutPerCategory must be >= 0: " + vqWeight + ", "
@@ -118,44 +102,14 @@ public final class StarWorldTokenizerTraining {
          * as much as the world VAE's (0.75 s per step of batch 16). 2,500 steps: 40 to 80 minutes.
          */
         public static Options defaults() {
-            return new Options(1024, 16, 32, List.of(1, 2, 2, 4), 1, List.of(1, 2, 3, 4, 6, 8), 1.0, 50, 2_500, 16,
-                    3e-4, 100, 0.0, 0, 250, 32, 0, true);
+            return new Options(1024, 16, 32, List.of(1, 2, 2, 4), 1, List.of(1, 2, 3, 4, 6, 8), 1.0, 50,
+                    new TrainingLoop(2_500, 16, 3e-4, 100, 0.0, 0, 250, 0, true), 32);
         }
 
-        public Options withSteps(long s) {
-            return new Options(vocabSize, zChannels, ch, chMult, numResBlocks, patchNums, vqWeight, reinitEvery, s,
-                    batchSize, learningRate, Math.min(warmupSteps, s), weightDecay, seed, checkpointEvery,
-                    heldOutPerCategory, stopAfter, progressBar);
-        }
-
-        public Options withBatchSize(int b) {
-            return new Options(vocabSize, zChannels, ch, chMult, numResBlocks, patchNums, vqWeight, reinitEvery, steps,
-                    b, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, heldOutPerCategory, stopAfter,
-                    progressBar);
-        }
-
-        public Options withStopAfter(long step) {
-            return new Options(vocabSize, zChannels, ch, chMult, numResBlocks, patchNums, vqWeight, reinitEvery, steps,
-                    batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, heldOutPerCategory, step,
-                    progressBar);
-        }
-
-        public Options withSeed(long s) {
-            return new Options(vocabSize, zChannels, ch, chMult, numResBlocks, patchNums, vqWeight, reinitEvery, steps,
-                    batchSize, learningRate, warmupSteps, weightDecay, s, checkpointEvery, heldOutPerCategory,
-                    stopAfter, progressBar);
-        }
-
-        public Options withHeldOut(int perCategory) {
-            return new Options(vocabSize, zChannels, ch, chMult, numResBlocks, patchNums, vqWeight, reinitEvery, steps,
-                    batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, perCategory, stopAfter,
-                    progressBar);
-        }
-
-        public Options withProgressBar(boolean show) {
-            return new Options(vocabSize, zChannels, ch, chMult, numResBlocks, patchNums, vqWeight, reinitEvery, steps,
-                    batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, heldOutPerCategory,
-                    stopAfter, show);
+        @Override
+        public Options withLoop(TrainingLoop l) {
+            return new Options(vocabSize, zChannels, ch, chMult, numResBlocks, patchNums, vqWeight, reinitEvery, l,
+                    heldOutPerCategory);
         }
     }
 
@@ -207,32 +161,26 @@ public final class StarWorldTokenizerTraining {
         VQVAEConfig config = config(o);
         long t0 = System.nanoTime();
         try (NDManager manager = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed((int) o.seed());
+            Engine.getInstance().setRandomSeed((int) o.loop().seed());
             MultiScaleVQTokenizer tokenizer = MultiScaleVQTokenizer.fromConfig(config);
             tokenizer.initialize(manager, DataType.FLOAT32);
             LOG.info("world tokenizer: {} parameters, {}px images, latent {}x{}x{}, {} codes, scales {} ({} tokens)",
                     tokenizer.parameterCount(), config.imageSize(), config.latentSize(), config.latentSize(),
                     config.zChannels(), config.vocabSize(), config.vPatchNums(), config.tokenCount());
-            WorldDataset data = new WorldDataset(o.seed(), WorldSplit.TRAIN, config.imageSize(), null);
-            AdamW optimizer = AdamW.builder().weightDecay(o.weightDecay()).noDecay(AdamW.biasesAndNorms())
+            WorldDataset data = new WorldDataset(o.loop().seed(), WorldSplit.TRAIN, config.imageSize(), null);
+            AdamW optimizer = AdamW.builder().weightDecay(o.loop().weightDecay()).noDecay(AdamW.biasesAndNorms())
                     .build(tokenizer.namedParameters());
             VQTokenizerTraining losses =
-                    new VQTokenizerTraining(tokenizer, o.vqWeight(), o.reinitEvery(), o.seed()).optimizer(optimizer);
+                    new VQTokenizerTraining(tokenizer, o.vqWeight(), o.reinitEvery(), o.loop().seed()).optimizer(optimizer);
             Trainer.LossFunction loss = batch -> {
-                long start = (batch.step() * batch.count() + batch.index()) * (long) o.batchSize();
-                return losses.loss(data.batch(manager, start, o.batchSize()).images());
+                long start = (batch.step() * batch.count() + batch.index()) * (long) o.loop().batchSize();
+                return losses.loss(data.batch(manager, start, o.loop().batchSize()).images());
             };
-            JsonObject cfg = new Gson().toJsonTree(o).getAsJsonObject();
             Trainer.Result run = Trainer.builder(tokenizer, loss)
                     .optimizer(optimizer)
-                    .schedule(LearningRateSchedule.warmupCosineToTenth(o.learningRate(), o.warmupSteps(), o.steps()))
+                    .loop(o.loop(), tokenizerDir, workDir, resume)
                     .clipGradNorm(1.0)
-                    .totalSteps(o.steps())
-                    .stopAfter(o.stopAfter())
-                    .seed(o.seed())
-                    .outputs(tokenizerDir, workDir, o.checkpointEvery(), resume)
-                    .progressBar(o.progressBar())
-                    .config(cfg)
+                    .config(o.toJson())
                     .build()
                     .run();
             long trained = run.endStep() - run.startStep();

@@ -20,6 +20,7 @@ import io.github.t2i4j.core.text.WorldTokenizerBuilder;
 import io.github.t2i4j.core.training.MetricsLog;
 import io.github.t2i4j.core.training.StepMetrics;
 import io.github.t2i4j.core.training.TrainingCheckpoint;
+import io.github.t2i4j.core.training.TrainingLoop;
 import io.github.t2i4j.core.world.clip.WorldClipTraining;
 import io.github.t2i4j.star.StarPipeline;
 import io.github.t2i4j.star.model.PositionEncoding;
@@ -63,13 +64,13 @@ class StarTrainingTest {
     private StarWorldTokenizerTraining.Result tokenizerResult;
 
     static StarWorldTokenizerTraining.Options tinyTokenizer() {
-        return new StarWorldTokenizerTraining.Options(32, 4, 32, List.of(1, 1), 1, List.of(1, 2, 3, 4), 1.0, 2, 3, 4,
-                1e-3, 1, 0.0, 0, 0, 1, 0, false);
+        return new StarWorldTokenizerTraining.Options(32, 4, 32, List.of(1, 1), 1, List.of(1, 2, 3, 4), 1.0, 2,
+                new TrainingLoop(3, 4, 1e-3, 1, 0.0, 0, 0, 0, false), 1);
     }
 
     static StarTraining.Options tiny(PositionEncoding positions, long steps) {
-        return new StarTraining.Options(32, 2, 4, 2.0, positions, 0.1, 64, steps, 8, 3e-3, 3, 0.05, 2.0, 0.99, 0, 5,
-                0, 0, 0, false);
+        return new StarTraining.Options(32, 2, 4, 2.0, positions, 0.1, 64,
+                new TrainingLoop(steps, 8, 3e-3, 3, 0.05, 0, 5, 0, false), 2.0, 0.99, 0, 0);
     }
 
     @BeforeAll

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.image.Images;
 import io.github.t2i4j.core.io.Dtype;
@@ -20,8 +19,8 @@ import io.github.t2i4j.core.tensor.HostArrays;
 import io.github.t2i4j.core.tensor.NoGrad;
 import io.github.t2i4j.core.training.AdamW;
 import io.github.t2i4j.core.training.EMA;
-import io.github.t2i4j.core.training.LearningRateSchedule;
 import io.github.t2i4j.core.training.Trainer;
+import io.github.t2i4j.core.training.TrainingLoop;
 import io.github.t2i4j.suti.model.ImageTensors;
 import io.github.t2i4j.suti.model.SuTIConfig;
 import io.github.t2i4j.suti.model.SuTIPipeline;
@@ -83,54 +82,38 @@ public final class SuTITraining {
      * @param minDemonstrations fewest demonstrations per example (drawn per micro-batch)
      * @param maxDemonstrations most demonstrations per example
      * @param dropout the conditioning dropout
-     * @param steps optimizer steps of the whole run
-     * @param batchSize examples per step
-     * @param learningRate peak AdamW rate of the neighbour layers (warm-up, then cosine to a tenth)
+     * @param loop steps, examples per step, peak AdamW rate of the neighbour layers (warm-up, then cosine to
+     *     a tenth) and weight decay (not on biases and norms), data, noise and neighbour-layer initialisation
+     *     seed, checkpoint interval, stop-after step and progress bar
      * @param baseLearningRate peak rate of the base UNet's weights; 0 keeps them frozen
-     * @param warmupSteps linear warm-up steps
-     * @param weightDecay AdamW decoupled weight decay (not on biases and norms)
      * @param emaMaxDecay cap of the EMA decay (warm-up 1 - (1 + n)^(-2/3) until then)
-     * @param seed data, noise and neighbour-layer initialisation seed
-     * @param checkpointEvery steps between checkpoints (the last two are kept)
      * @param validationExamples held-out examples of the validation loss (0: none)
      * @param samples held-out examples drawn into samples.png at the end (0: none)
      * @param sampleSteps sampling steps of those images
-     * @param stopAfter stop (and checkpoint) after this step, for time-sliced runs; 0 runs to the end
-     * @param progressBar show a progress bar on the console
      */
     public record Options(
             SuTIConfig model,
             int minDemonstrations,
             int maxDemonstrations,
             ConditionDropout dropout,
-            long steps,
-            int batchSize,
-            double learningRate,
+            TrainingLoop loop,
             double baseLearningRate,
-            long warmupSteps,
-            double weightDecay,
             double emaMaxDecay,
-            long seed,
-            long checkpointEvery,
             int validationExamples,
             int samples,
-            int sampleSteps,
-            long stopAfter,
-            boolean progressBar) {
+            int sampleSteps) implements TrainingLoop.Holder<Options> {
 
         public Options {
             java.util.Objects.requireNonNull(model, "model");
             java.util.Objects.requireNonNull(dropout, "dropout");
+            java.util.Objects.requireNonNull(loop, "loop");
             if (minDemonstrations < 1 || maxDemonstrations < minDemonstrations) {
                 throw new IllegalArgumentException("need 1 <= minDemonstrations <= maxDemonstrations: " + minDemonstrations
                         + ", " + maxDemonstrations);
             }
-            if (steps < 1 || batchSize < 1) {
-                throw new IllegalArgumentException("steps and batchSize must be positive: " + steps + ", " + batchSize);
-            }
-            if (!(learningRate > 0) || !(baseLearningRate >= 0)) {
-                throw new IllegalArgumentException("learningRate must be > 0 and baseLearningRate >= 0: " + learningRate
-                        + ", " + baseLearningRate);
+            if (!(loop.learningRate() > 0) || !(baseLearningRate >= 0)) {
+                throw new IllegalArgumentException("learningRate must be > 0 and baseLearningRate >= 0: "
+                        + loop.learningRate() + ", " + baseLearningRate);
             }
             if (validationExamples < 0 || samples < 0 || sampleSteps < 1) {
                 throw new IllegalArgumentException("bad evaluation settings: " + validationExamples + ", " + samples + ", "
@@ -145,81 +128,37 @@ public final class SuTITraining {
          * sample rows at 20 steps.
          */
         public static Options defaults() {
-            return new Options(SuTIConfig.defaults(), 3, 5, ConditionDropout.defaults(), 3_000, 16, 1e-4, 0, 100, 0.01,
-                    0.999, 0, 250, 64, 8, 20, 0, true);
+            return new Options(SuTIConfig.defaults(), 3, 5, ConditionDropout.defaults(),
+                    new TrainingLoop(3_000, 16, 1e-4, 100, 0.01, 0, 250, 0, true), 0, 0.999, 64, 8, 20);
         }
 
-        public Options withModel(SuTIConfig m) {
-            return new Options(m, minDemonstrations, maxDemonstrations, dropout, steps, batchSize, learningRate,
-                    baseLearningRate, warmupSteps, weightDecay, emaMaxDecay, seed, checkpointEvery, validationExamples,
-                    samples, sampleSteps, stopAfter, progressBar);
-        }
-
-        public Options withDemonstrations(int min, int max) {
-            return new Options(model, min, max, dropout, steps, batchSize, learningRate, baseLearningRate, warmupSteps,
-                    weightDecay, emaMaxDecay, seed, checkpointEvery, validationExamples, samples, sampleSteps, stopAfter,
-                    progressBar);
+        @Override
+        public Options withLoop(TrainingLoop l) {
+            return new Options(model, minDemonstrations, maxDemonstrations, dropout, l, baseLearningRate, emaMaxDecay,
+                    validationExamples, samples, sampleSteps);
         }
 
         public Options withDropout(ConditionDropout d) {
-            return new Options(model, minDemonstrations, maxDemonstrations, d, steps, batchSize, learningRate,
-                    baseLearningRate, warmupSteps, weightDecay, emaMaxDecay, seed, checkpointEvery, validationExamples,
-                    samples, sampleSteps, stopAfter, progressBar);
-        }
-
-        public Options withSteps(long s) {
-            return new Options(model, minDemonstrations, maxDemonstrations, dropout, s, batchSize, learningRate,
-                    baseLearningRate, Math.min(warmupSteps, s), weightDecay, emaMaxDecay, seed, checkpointEvery,
-                    validationExamples, samples, sampleSteps, stopAfter, progressBar);
-        }
-
-        public Options withBatchSize(int b) {
-            return new Options(model, minDemonstrations, maxDemonstrations, dropout, steps, b, learningRate,
-                    baseLearningRate, warmupSteps, weightDecay, emaMaxDecay, seed, checkpointEvery, validationExamples,
-                    samples, sampleSteps, stopAfter, progressBar);
+            return new Options(model, minDemonstrations, maxDemonstrations, d, loop, baseLearningRate, emaMaxDecay,
+                    validationExamples, samples, sampleSteps);
         }
 
         /** The neighbour layers' rate and the base UNet's (0: frozen). */
         public Options withLearningRates(double neighbours, double base) {
-            return new Options(model, minDemonstrations, maxDemonstrations, dropout, steps, batchSize, neighbours, base,
-                    warmupSteps, weightDecay, emaMaxDecay, seed, checkpointEvery, validationExamples, samples, sampleSteps,
-                    stopAfter, progressBar);
-        }
-
-        public Options withSeed(long s) {
-            return new Options(model, minDemonstrations, maxDemonstrations, dropout, steps, batchSize, learningRate,
-                    baseLearningRate, warmupSteps, weightDecay, emaMaxDecay, s, checkpointEvery, validationExamples,
-                    samples, sampleSteps, stopAfter, progressBar);
-        }
-
-        public Options withCheckpointEvery(long every) {
-            return new Options(model, minDemonstrations, maxDemonstrations, dropout, steps, batchSize, learningRate,
-                    baseLearningRate, warmupSteps, weightDecay, emaMaxDecay, seed, every, validationExamples, samples,
-                    sampleSteps, stopAfter, progressBar);
+            return new Options(model, minDemonstrations, maxDemonstrations, dropout, loop.withLearningRate(neighbours),
+                    base, emaMaxDecay, validationExamples, samples, sampleSteps);
         }
 
         /** Held-out examples of the validation loss, sample rows, and their sampling steps (0, 0: no evaluation). */
         public Options withEvaluation(int validation, int sampleRows, int samplingSteps) {
-            return new Options(model, minDemonstrations, maxDemonstrations, dropout, steps, batchSize, learningRate,
-                    baseLearningRate, warmupSteps, weightDecay, emaMaxDecay, seed, checkpointEvery, validation, sampleRows,
-                    samplingSteps, stopAfter, progressBar);
-        }
-
-        public Options withStopAfter(long step) {
-            return new Options(model, minDemonstrations, maxDemonstrations, dropout, steps, batchSize, learningRate,
-                    baseLearningRate, warmupSteps, weightDecay, emaMaxDecay, seed, checkpointEvery, validationExamples,
-                    samples, sampleSteps, step, progressBar);
-        }
-
-        public Options withProgressBar(boolean show) {
-            return new Options(model, minDemonstrations, maxDemonstrations, dropout, steps, batchSize, learningRate,
-                    baseLearningRate, warmupSteps, weightDecay, emaMaxDecay, seed, checkpointEvery, validationExamples,
-                    samples, sampleSteps, stopAfter, show);
+            return new Options(model, minDemonstrations, maxDemonstrations, dropout, loop, baseLearningRate, emaMaxDecay,
+                    validation, sampleRows, samplingSteps);
         }
 
         /** The run's settings as JSON (stored in the checkpoints). */
-        JsonObject toJson() {
-            JsonObject o = new Gson().toJsonTree(this).getAsJsonObject();
+        @Override
+        public JsonObject toJson() {
+            JsonObject o = TrainingLoop.Holder.super.toJson();
             o.add("model", model.toJson());
             return o;
         }
@@ -264,13 +203,13 @@ public final class SuTITraining {
             AutoencoderKL vae = base.vae();
             vae.freezeParameters();
             base.textEncoder().model().freezeParameters();
-            SuTIUNet suti = SuTIUNet.fromBase(base.unet(), o.model(), o.seed());
+            SuTIUNet suti = SuTIUNet.fromBase(base.unet(), o.model(), o.loop().seed());
             Set<String> neighbours = suti.neighborParameters().keySet();
             if (o.baseLearningRate() == 0) {
                 suti.unet().namedParameters().forEach((name, p) -> p.freeze(!neighbours.contains(name)));
             }
-            double baseScale = o.baseLearningRate() / o.learningRate();
-            AdamW optimizer = AdamW.builder().weightDecay(o.weightDecay()).noDecay(AdamW.biasesAndNorms())
+            double baseScale = o.baseLearningRate() / o.loop().learningRate();
+            AdamW optimizer = AdamW.builder().weightDecay(o.loop().weightDecay()).noDecay(AdamW.biasesAndNorms())
                     .learningRateScale(name -> neighbours.contains(name) ? 1.0 : baseScale)
                     .build(suti.unet().namedParameters());
             Map<String, Parameter> trainable = optimizer.parameters();
@@ -305,14 +244,9 @@ public final class SuTITraining {
             long tTrain = System.nanoTime();
             Trainer.Result run = Trainer.builder(suti.unet(), loss)
                     .optimizer(optimizer)
-                    .schedule(LearningRateSchedule.warmupCosineToTenth(o.learningRate(), o.warmupSteps(), o.steps()))
+                    .loop(o.loop(), sutiDir, workDir, resume)
                     .clipGradNorm(1.0)
                     .ema(ema)
-                    .totalSteps(o.steps())
-                    .stopAfter(o.stopAfter())
-                    .seed(o.seed())
-                    .outputs(sutiDir, workDir, o.checkpointEvery(), resume)
-                    .progressBar(o.progressBar())
                     .config(o.toJson())
                     .build()
                     .run();
@@ -383,7 +317,7 @@ public final class SuTITraining {
 
         /** The indices, K, the demonstration subsets and the dropout, drawn from {@code rng} in that order. */
         Batch draw(ApprenticeshipSource data, SplittableRandom rng) {
-            int n = o.batchSize();
+            int n = o.loop().batchSize();
             List<ApprenticeshipExample> examples = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 examples.add(data.example(rng.nextLong(data.size())));

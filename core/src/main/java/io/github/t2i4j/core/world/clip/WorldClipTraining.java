@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import io.github.t2i4j.core.text.BaseModelOutputWithPooling;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.io.Dtype;
 import io.github.t2i4j.core.models.clip.CLIPConfig;
@@ -16,8 +15,8 @@ import io.github.t2i4j.core.text.CLIPTextConfig;
 import io.github.t2i4j.core.text.CLIPTokenizer;
 import io.github.t2i4j.core.text.WorldTokenizerBuilder;
 import io.github.t2i4j.core.training.AdamW;
-import io.github.t2i4j.core.training.LearningRateSchedule;
 import io.github.t2i4j.core.training.Trainer;
+import io.github.t2i4j.core.training.TrainingLoop;
 import io.github.t2i4j.core.world.CaptionGrammar;
 import io.github.t2i4j.core.world.HeldOutSet;
 import io.github.t2i4j.core.world.SceneRenderer;
@@ -30,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,25 +46,29 @@ public final class WorldClipTraining {
 
     private WorldClipTraining() {}
 
-    /** Model size and optimisation settings. */
+    /**
+     * Model size and optimisation settings.
+     *
+     * @param loop steps, pairs per step, AdamW rate (warm-up, then cosine to a tenth) and weight decay
+     *     (not on biases and norms), seed, checkpoint interval and progress bar; the job runs to the
+     *     end ({@code stopAfter} must be 0)
+     */
     public record Options(
             int hiddenSize,
             int layers,
             int heads,
             int projectionDim,
             int patchSize,
-            long steps,
-            int batchSize,
-            double learningRate,
-            long warmupSteps,
-            double weightDecay,
-            long seed,
-            long checkpointEvery,
+            TrainingLoop loop,
             boolean hardNegatives,
-            double sequenceWeight,
-            boolean progressBar) {
+            double sequenceWeight) implements TrainingLoop.Holder<Options> {
 
         public Options {
+            Objects.requireNonNull(loop, "loop");
+            if (loop.stopAfter() != 0) {
+                throw new IllegalArgumentException("the world CLIP runs to its last step: stopAfter must be 0, got "
+                        + loop.stopAfter());
+            }
             if (sequenceWeight < 0 || !Double.isFinite(sequenceWeight)) {
                 throw new IllegalArgumentException("sequence weight must be finite and >= 0, got " + sequenceWeight);
             }
@@ -76,23 +80,32 @@ public final class WorldClipTraining {
 
         /** The shipped configuration (about 1.7M parameters). */
         public static Options defaults() {
-            return new Options(128, 4, 4, 128, 8, 1500, 128, 5e-4, 100, 0.1, 0, 100, false, 0, true);
+            return new Options(128, 4, 4, 128, 8, new TrainingLoop(1500, 128, 5e-4, 100, 0.1, 0, 100, 0, true), false,
+                    0);
         }
 
         /** A width-32, one-layer CLIP for one step of two pairs: for tests and smoke runs. */
         public static Options tiny() {
-            return new Options(32, 1, 2, 32, 16, 1, 2, 1e-3, 1, 0, 0, 0, false, 0, false);
+            return new Options(32, 1, 2, 32, 16, new TrainingLoop(1, 2, 1e-3, 1, 0, 0, 0, 0, false), false, 0);
         }
 
+        @Override
+        public Options withLoop(TrainingLoop l) {
+            return new Options(hiddenSize, layers, heads, projectionDim, patchSize, l, hardNegatives, sequenceWeight);
+        }
+
+        /**
+         * With {@code s} steps. Unlike the other jobs' options, the world CLIP's keeps its warm-up as
+         * it is (the schedule clamps it to the steps).
+         */
+        @Override
         public Options withSteps(long s) {
-            return new Options(hiddenSize, layers, heads, projectionDim, patchSize, s, batchSize, learningRate,
-                    warmupSteps, weightDecay, seed, checkpointEvery, hardNegatives, sequenceWeight, progressBar);
+            return withLoop(loop.withSteps(s).withWarmupSteps(loop.warmupSteps()));
         }
 
         /** With (or without) a {@link HardNegatives} caption per pair in the loss. */
         public Options withHardNegatives(boolean on) {
-            return new Options(hiddenSize, layers, heads, projectionDim, patchSize, steps, batchSize, learningRate,
-                    warmupSteps, weightDecay, seed, checkpointEvery, on, sequenceWeight, progressBar);
+            return new Options(hiddenSize, layers, heads, projectionDim, patchSize, loop, on, sequenceWeight);
         }
 
         /**
@@ -100,13 +113,15 @@ public final class WorldClipTraining {
          * its hard negative's sequence output (needs hard negatives; 0 switches it off).
          */
         public Options withSequenceWeight(double weight) {
-            return new Options(hiddenSize, layers, heads, projectionDim, patchSize, steps, batchSize, learningRate,
-                    warmupSteps, weightDecay, seed, checkpointEvery, hardNegatives, weight, progressBar);
+            return new Options(hiddenSize, layers, heads, projectionDim, patchSize, loop, hardNegatives, weight);
         }
 
-        public Options withBatchSize(int b) {
-            return new Options(hiddenSize, layers, heads, projectionDim, patchSize, steps, b, learningRate,
-                    warmupSteps, weightDecay, seed, checkpointEvery, hardNegatives, sequenceWeight, progressBar);
+        /** The run's settings as JSON (stored in the checkpoints), less the stop-after step it has no use for. */
+        @Override
+        public JsonObject toJson() {
+            JsonObject o = TrainingLoop.Holder.super.toJson();
+            o.remove("stopAfter");
+            return o;
         }
     }
 
@@ -142,13 +157,13 @@ public final class WorldClipTraining {
         long t0 = System.nanoTime();
         try (NDManager manager = NDManager.newBaseManager();
                 CLIPTokenizer tokenizer = CLIPTokenizer.fromPretrained(modelDir)) {
-            Engine.getInstance().setRandomSeed((int) o.seed());
+            Engine.getInstance().setRandomSeed((int) o.loop().seed());
             CLIPModel model = new CLIPModel(config, CLIPImageProcessor.world());
             model.initialize(manager, DataType.FLOAT32);
             LOG.info("world CLIP: {} parameters", model.parameterCount());
-            WorldDataset data = new WorldDataset(o.seed(), WorldSplit.TRAIN, SceneRenderer.DEFAULT_SIZE, null);
+            WorldDataset data = new WorldDataset(o.loop().seed(), WorldSplit.TRAIN, SceneRenderer.DEFAULT_SIZE, null);
             Trainer.LossFunction loss = batch -> {
-                WorldBatch b = data.batch(manager, batch.step() * (long) o.batchSize(), o.batchSize());
+                WorldBatch b = data.batch(manager, batch.step() * (long) o.loop().batchSize(), o.loop().batchSize());
                 BaseModelOutputWithPooling textOut = model.textModel().forward(tokenizer.encode(b.captions()).inputIds(manager), null);
                 NDArray text = model.encodeText(textOut);
                 NDArray image = model.encodeImage(b.images());
@@ -171,17 +186,12 @@ public final class WorldClipTraining {
                         SequenceSeparation.DEFAULT_MAX_COSINE);
                 return contrastive.add(separation.mul(o.sequenceWeight()));
             };
-            JsonObject cfg = new Gson().toJsonTree(o).getAsJsonObject();
             Trainer.Result run = Trainer.builder(model, loss)
-                    .optimizer(AdamW.builder().weightDecay(o.weightDecay()).noDecay(AdamW.biasesAndNorms())
+                    .optimizer(AdamW.builder().weightDecay(o.loop().weightDecay()).noDecay(AdamW.biasesAndNorms())
                             .build(model.namedParameters()))
-                    .schedule(LearningRateSchedule.warmupCosineToTenth(o.learningRate(), o.warmupSteps(), o.steps()))
+                    .loop(o.loop(), modelDir, workDir, resume)
                     .clipGradNorm(1.0)
-                    .totalSteps(o.steps())
-                    .seed(o.seed())
-                    .outputs(modelDir, workDir, o.checkpointEvery(), resume)
-                    .progressBar(o.progressBar())
-                    .config(cfg)
+                    .config(o.toJson())
                     .build()
                     .run();
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -190,9 +200,9 @@ public final class WorldClipTraining {
             ClipRetrieval.Result retrieval = ClipRetrieval.evaluate(model, tokenizer, heldOut, 100, manager);
             double finalLoss = run.metrics().isEmpty() ? Double.NaN : run.metrics().get(run.metrics().size() - 1).loss();
             Map<HardNegatives.Kind, Double> attributes =
-                    ClipRetrieval.hardNegativeAccuracy(model, tokenizer, heldOut, o.seed(), manager);
+                    ClipRetrieval.hardNegativeAccuracy(model, tokenizer, heldOut, o.loop().seed(), manager);
             Map<HardNegatives.Kind, Double> sequenceCosine =
-                    SequenceSeparation.heldOutCosine(model, tokenizer, heldOut, o.seed(), manager);
+                    SequenceSeparation.heldOutCosine(model, tokenizer, heldOut, o.loop().seed(), manager);
             LOG.info("held-out retrieval (groups of 100): image->text {}, text->image {}; own caption preferred to a"
                     + " hard negative: {}; sequence cosine to the hard negative: {}", retrieval.imageToText(),
                     retrieval.textToImage(), attributes, sequenceCosine);

@@ -6,7 +6,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.image.Images;
@@ -30,8 +29,8 @@ import io.github.t2i4j.core.text.CLIPTextModel;
 import io.github.t2i4j.core.text.CLIPTokenizer;
 import io.github.t2i4j.core.training.AdamW;
 import io.github.t2i4j.core.training.EMA;
-import io.github.t2i4j.core.training.LearningRateSchedule;
 import io.github.t2i4j.core.training.Trainer;
+import io.github.t2i4j.core.training.TrainingLoop;
 import io.github.t2i4j.core.world.SceneRenderer;
 import io.github.t2i4j.core.world.WorldBatch;
 import io.github.t2i4j.core.world.WorldDataset;
@@ -44,6 +43,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,18 +92,11 @@ public final class UNetTraining {
      * @param conditioningDropout probability of training a sample on the empty caption
      * @param latentCacheSize training samples whose VAE posterior is encoded once and cached (the
      *     batches are then drawn uniformly from them); 0 encodes every batch's renders instead
-     * @param steps optimizer steps of the whole run
-     * @param batchSize samples per step
-     * @param learningRate peak AdamW learning rate (warm-up, then cosine to a tenth)
-     * @param warmupSteps linear warm-up steps
-     * @param weightDecay AdamW decoupled weight decay (not on biases and norms)
+     * @param loop steps, batch size, AdamW rate (warm-up, then cosine to a tenth) and weight decay (not
+     *     on biases and norms), seed, checkpoint interval, stop-after step and progress bar
      * @param emaMaxDecay the EMA decay's cap (warm-up 1 - (1 + n)^(-2/3) until then)
-     * @param seed data, noise and initialisation seed
-     * @param checkpointEvery steps between checkpoints (the last two are kept)
      * @param validationPerCategory held-out renders per category for the validation loss (0: none)
      * @param samplePrompts held-out prompts drawn into samples.png at the end (0: none)
-     * @param stopAfter stop (and checkpoint) after this step, for time-sliced runs; 0 runs to the end
-     * @param progressBar show a progress bar on the console
      */
     public record Options(
             List<Integer> blockOutChannels,
@@ -113,18 +106,10 @@ public final class UNetTraining {
             int normNumGroups,
             double conditioningDropout,
             int latentCacheSize,
-            long steps,
-            int batchSize,
-            double learningRate,
-            long warmupSteps,
-            double weightDecay,
+            TrainingLoop loop,
             double emaMaxDecay,
-            long seed,
-            long checkpointEvery,
             int validationPerCategory,
-            int samplePrompts,
-            long stopAfter,
-            boolean progressBar) {
+            int samplePrompts) implements TrainingLoop.Holder<Options> {
 
         public Options {
             blockOutChannels = List.copyOf(blockOutChannels);
@@ -139,9 +124,7 @@ public final class UNetTraining {
             if (latentCacheSize < 0) {
                 throw new IllegalArgumentException("latentCacheSize must be >= 0: " + latentCacheSize);
             }
-            if (steps < 1 || batchSize < 1) {
-                throw new IllegalArgumentException("steps and batchSize must be positive: " + steps + ", " + batchSize);
-            }
+            Objects.requireNonNull(loop, "loop");
         }
 
         /**
@@ -166,56 +149,29 @@ public final class UNetTraining {
          * </ul>
          */
         public static Options defaults() {
-            return new Options(List.of(64, 128, 128), 1, List.of(false, true, true), 4, 32, 0.1, 65_536, 5_000, 64,
-                    3e-4, 300, 0.01, 0.9999, 0, 500, 8, 8, 0, true);
+            return new Options(List.of(64, 128, 128), 1, List.of(false, true, true), 4, 32, 0.1, 65_536,
+                    new TrainingLoop(5_000, 64, 3e-4, 300, 0.01, 0, 500, 0, true), 0.9999, 8, 8);
         }
 
-        public Options withSteps(long s) {
+        @Override
+        public Options withLoop(TrainingLoop l) {
             return new Options(blockOutChannels, layersPerBlock, crossAttention, attentionHeads, normNumGroups,
-                    conditioningDropout, latentCacheSize, s, batchSize, learningRate, Math.min(warmupSteps, s), weightDecay, emaMaxDecay,
-                    seed, checkpointEvery, validationPerCategory, samplePrompts, stopAfter, progressBar);
-        }
-
-        public Options withBatchSize(int b) {
-            return new Options(blockOutChannels, layersPerBlock, crossAttention, attentionHeads, normNumGroups,
-                    conditioningDropout, latentCacheSize, steps, b, learningRate, warmupSteps, weightDecay, emaMaxDecay, seed,
-                    checkpointEvery, validationPerCategory, samplePrompts, stopAfter, progressBar);
-        }
-
-        public Options withStopAfter(long step) {
-            return new Options(blockOutChannels, layersPerBlock, crossAttention, attentionHeads, normNumGroups,
-                    conditioningDropout, latentCacheSize, steps, batchSize, learningRate, warmupSteps, weightDecay, emaMaxDecay, seed,
-                    checkpointEvery, validationPerCategory, samplePrompts, step, progressBar);
-        }
-
-        public Options withSeed(long s) {
-            return new Options(blockOutChannels, layersPerBlock, crossAttention, attentionHeads, normNumGroups,
-                    conditioningDropout, latentCacheSize, steps, batchSize, learningRate, warmupSteps, weightDecay, emaMaxDecay, s,
-                    checkpointEvery, validationPerCategory, samplePrompts, stopAfter, progressBar);
+                    conditioningDropout, latentCacheSize, l, emaMaxDecay, validationPerCategory, samplePrompts);
         }
 
         public Options withEvaluation(int validationPerCategory, int samplePrompts) {
             return new Options(blockOutChannels, layersPerBlock, crossAttention, attentionHeads, normNumGroups,
-                    conditioningDropout, latentCacheSize, steps, batchSize, learningRate, warmupSteps, weightDecay, emaMaxDecay, seed,
-                    checkpointEvery, validationPerCategory, samplePrompts, stopAfter, progressBar);
+                    conditioningDropout, latentCacheSize, loop, emaMaxDecay, validationPerCategory, samplePrompts);
         }
 
         public Options withLatentCache(int size) {
             return new Options(blockOutChannels, layersPerBlock, crossAttention, attentionHeads, normNumGroups,
-                    conditioningDropout, size, steps, batchSize, learningRate, warmupSteps, weightDecay, emaMaxDecay,
-                    seed, checkpointEvery, validationPerCategory, samplePrompts, stopAfter, progressBar);
+                    conditioningDropout, size, loop, emaMaxDecay, validationPerCategory, samplePrompts);
         }
 
         public Options withLayersPerBlock(int layers) {
             return new Options(blockOutChannels, layers, crossAttention, attentionHeads, normNumGroups,
-                    conditioningDropout, latentCacheSize, steps, batchSize, learningRate, warmupSteps, weightDecay,
-                    emaMaxDecay, seed, checkpointEvery, validationPerCategory, samplePrompts, stopAfter, progressBar);
-        }
-
-        public Options withProgressBar(boolean show) {
-            return new Options(blockOutChannels, layersPerBlock, crossAttention, attentionHeads, normNumGroups,
-                    conditioningDropout, latentCacheSize, steps, batchSize, learningRate, warmupSteps, weightDecay, emaMaxDecay, seed,
-                    checkpointEvery, validationPerCategory, samplePrompts, stopAfter, show);
+                    conditioningDropout, latentCacheSize, loop, emaMaxDecay, validationPerCategory, samplePrompts);
         }
     }
 
@@ -304,7 +260,7 @@ public final class UNetTraining {
      * As {@link #train(Options, Path, Path, Path, Path, boolean)}, but a fresh run starts from the
      * weights of a trained UNet folder ({@code initFrom}, same config; its EMA weights as saved)
      * instead of a random initialisation: a new optimizer and learning-rate schedule over {@code
-     * o.steps()} continue the training of a shipped model. A resumed run ignores it (the checkpoint
+     * o.loop().steps()} continue the training of a shipped model. A resumed run ignores it (the checkpoint
      * holds everything).
      */
     public static Result train(Options o, Path vaeDir, Path worldClipDir, Path unetDir, Path workDir, boolean resume,
@@ -321,7 +277,7 @@ public final class UNetTraining {
             CLIPTextModel text = CLIPTextModel.fromPretrained(textDir, manager);
             text.freezeParameters();
             UNet2DConditionConfig config = config(o, vae.config(), text.config().hiddenSize());
-            Engine.getInstance().setRandomSeed((int) o.seed());
+            Engine.getInstance().setRandomSeed((int) o.loop().seed());
             UNet2DConditionModel unet = new UNet2DConditionModel(config);
             unet.initialize(manager, DataType.FLOAT32);
             if (initFrom != null) {
@@ -340,7 +296,7 @@ public final class UNetTraining {
                     vae.config().scalingFactor(), text.config().maxPositionEmbeddings(), text.config().hiddenSize());
             EMA ema = EMA.of(unet, EMA.Decay.warmup(o.emaMaxDecay(), 2.0 / 3));
             DDPMScheduler noiseSchedule = trainingScheduler();
-            WorldDataset data = new WorldDataset(o.seed(), WorldSplit.TRAIN, vae.config().sampleSize(), null);
+            WorldDataset data = new WorldDataset(o.loop().seed(), WorldSplit.TRAIN, vae.config().sampleSize(), null);
             long[] nanos = new long[3]; // render, VAE encode (or cache lookup), text encode
             LatentCache cache = o.latentCacheSize() > 0
                     ? LatentCache.loadOrBuild(vae, vaeDir, data, o.latentCacheSize(), workDir.resolve("latent-cache.safetensors"), manager)
@@ -349,7 +305,7 @@ public final class UNetTraining {
             double trainSeconds;
             try (cache; CLIPTokenizer tokenizer = CLIPTokenizer.fromPretrained(worldClipDir, text.config().maxPositionEmbeddings())) {
                 Trainer.LossFunction loss = batch -> {
-                    int n = o.batchSize();
+                    int n = o.loop().batchSize();
                     SplittableRandom rng = batch.random();
                     long a = System.nanoTime();
                     List<String> captions = new ArrayList<>(n);
@@ -388,20 +344,14 @@ public final class UNetTraining {
                     NDArray pred = unet.forward(noisy, timesteps, context, null);
                     return pred.sub(noise).square().mean();
                 };
-                JsonObject cfg = new Gson().toJsonTree(o).getAsJsonObject();
                 long tTrain = System.nanoTime();
                 run = Trainer.builder(unet, loss)
-                        .optimizer(AdamW.builder().weightDecay(o.weightDecay()).noDecay(AdamW.biasesAndNorms())
+                        .optimizer(AdamW.builder().weightDecay(o.loop().weightDecay()).noDecay(AdamW.biasesAndNorms())
                                 .build(unet.namedParameters()))
-                        .schedule(LearningRateSchedule.warmupCosineToTenth(o.learningRate(), o.warmupSteps(), o.steps()))
+                        .loop(o.loop(), unetDir, workDir, resume)
                         .clipGradNorm(1.0)
                         .ema(ema)
-                        .totalSteps(o.steps())
-                        .stopAfter(o.stopAfter())
-                        .seed(o.seed())
-                        .outputs(unetDir, workDir, o.checkpointEvery(), resume)
-                        .progressBar(o.progressBar())
-                        .config(cfg)
+                        .config(o.toJson())
                         .build()
                         .run();
                 trainSeconds = (System.nanoTime() - tTrain) / 1e9;

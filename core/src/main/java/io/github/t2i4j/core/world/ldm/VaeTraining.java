@@ -17,9 +17,9 @@ import io.github.t2i4j.core.models.vae.AutoencoderKL;
 import io.github.t2i4j.core.models.vae.AutoencoderKLConfig;
 import io.github.t2i4j.core.models.vae.DiagonalGaussianDistribution;
 import io.github.t2i4j.core.training.AdamW;
-import io.github.t2i4j.core.training.LearningRateSchedule;
 import io.github.t2i4j.core.training.LocalTextureLoss;
 import io.github.t2i4j.core.training.Trainer;
+import io.github.t2i4j.core.training.TrainingLoop;
 import io.github.t2i4j.core.world.SceneRenderer;
 import io.github.t2i4j.core.world.WorldBatch;
 import io.github.t2i4j.core.world.WorldDataset;
@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,18 +78,11 @@ public final class VaeTraining {
      * @param textureWeight weight of the {@link LocalTextureLoss} (0: none): window statistics of
      *     the pixel differences, which ask for dots where the target has dots even when the latent
      *     does not fix their exact position (a per-pixel error then paints stripes)
-     * @param steps optimizer steps of the whole run
-     * @param batchSize images per step
-     * @param learningRate peak AdamW learning rate (warm-up, then cosine to a tenth)
-     * @param warmupSteps linear warm-up steps
-     * @param weightDecay AdamW decoupled weight decay (not on biases and norms)
-     * @param seed data, noise and initialisation seed
-     * @param checkpointEvery steps between checkpoints (the last two are kept)
+     * @param loop steps, batch size (images per step), AdamW rate (warm-up, then cosine to a tenth) and
+     *     weight decay (not on biases and norms), seed, checkpoint interval, stop-after step and progress bar
      * @param scaleSamples training images the latent scaling factor is measured on
      * @param heldOutPerCategory held-out renders per category the reconstruction error and the
      *     {@link ReconstructionCeiling} are measured on (200 is the whole held-out set)
-     * @param stopAfter stop (and checkpoint) after this step, for time-sliced runs; 0 runs to the end
-     * @param progressBar show a progress bar on the console
      */
     public record Options(
             List<Integer> blockOutChannels,
@@ -98,23 +92,13 @@ public final class VaeTraining {
             double klWeight,
             double gradientWeight,
             double textureWeight,
-            long steps,
-            int batchSize,
-            double learningRate,
-            long warmupSteps,
-            double weightDecay,
-            long seed,
-            long checkpointEvery,
+            TrainingLoop loop,
             int scaleSamples,
-            int heldOutPerCategory,
-            long stopAfter,
-            boolean progressBar) {
+            int heldOutPerCategory) implements TrainingLoop.Holder<Options> {
 
         public Options {
             blockOutChannels = List.copyOf(blockOutChannels);
-            if (steps < 1 || batchSize < 1) {
-                throw new IllegalArgumentException("steps and batchSize must be positive: " + steps + ", " + batchSize);
-            }
+            Objects.requireNonNull(loop, "loop");
             if (!(klWeight >= 0)) {
                 throw new IllegalArgumentException("klWeight must be >= 0: " + klWeight);
             }
@@ -134,77 +118,29 @@ public final class VaeTraining {
          * to 1.
          */
         public static Options defaults() {
-            return new Options(List.of(32, 64, 128), 1, 16, 4, 1e-6, 0.0, 0.0, 2500, 16, 5e-4, 100, 0.0, 0, 250, 512, 200, 0, true);
+            return new Options(List.of(32, 64, 128), 1, 16, 4, 1e-6, 0.0, 0.0,
+                    new TrainingLoop(2500, 16, 5e-4, 100, 0.0, 0, 250, 0, true), 512, 200);
         }
 
-        public Options withSteps(long s) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
-                    klWeight, gradientWeight, textureWeight, s, batchSize,
-                    learningRate, Math.min(warmupSteps, s), weightDecay, seed, checkpointEvery, scaleSamples,
-                    heldOutPerCategory, stopAfter, progressBar);
-        }
-
-        public Options withBatchSize(int b) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
-                    klWeight, gradientWeight, textureWeight, steps, b,
-                    learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples, heldOutPerCategory,
-                    stopAfter, progressBar);
-        }
-
-        public Options withStopAfter(long step) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
-                    klWeight, gradientWeight, textureWeight, steps,
-                    batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
-                    heldOutPerCategory, step, progressBar);
-        }
-
-        public Options withSeed(long s) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
-                    klWeight, gradientWeight, textureWeight, steps,
-                    batchSize, learningRate, warmupSteps, weightDecay, s, checkpointEvery, scaleSamples,
-                    heldOutPerCategory, stopAfter, progressBar);
-        }
-
-        public Options withEvaluation(int scaleSamples, int heldOutPerCategory) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
-                    klWeight, gradientWeight, textureWeight, steps,
-                    batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
-                    heldOutPerCategory, stopAfter, progressBar);
+        @Override
+        public Options withLoop(TrainingLoop l) {
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight,
+                    gradientWeight, textureWeight, l, scaleSamples, heldOutPerCategory);
         }
 
         public Options withLatentChannels(int c) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, c,
-                    klWeight, gradientWeight, textureWeight, steps,
-                    batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
-                    heldOutPerCategory, stopAfter, progressBar);
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, c, klWeight, gradientWeight,
+                    textureWeight, loop, scaleSamples, heldOutPerCategory);
         }
 
         public Options withGradientWeight(double w) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
-                    klWeight, w, textureWeight, steps,
-                    batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
-                    heldOutPerCategory, stopAfter, progressBar);
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight, w,
+                    textureWeight, loop, scaleSamples, heldOutPerCategory);
         }
 
         public Options withTextureWeight(double w) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
-                    klWeight, gradientWeight, w,
-                    steps, batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
-                    heldOutPerCategory, stopAfter, progressBar);
-        }
-
-        public Options withLearningRate(double lr) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
-                    klWeight, gradientWeight, textureWeight,
-                    steps, batchSize, lr, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
-                    heldOutPerCategory, stopAfter, progressBar);
-        }
-
-        public Options withProgressBar(boolean show) {
-            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels,
-                    klWeight, gradientWeight, textureWeight, steps,
-                    batchSize, learningRate, warmupSteps, weightDecay, seed, checkpointEvery, scaleSamples,
-                    heldOutPerCategory, stopAfter, show);
+            return new Options(blockOutChannels, layersPerBlock, normNumGroups, latentChannels, klWeight,
+                    gradientWeight, w, loop, scaleSamples, heldOutPerCategory);
         }
     }
 
@@ -277,7 +213,7 @@ public final class VaeTraining {
         AutoencoderKLConfig config = config(o);
         long t0 = System.nanoTime();
         try (NDManager manager = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed((int) o.seed());
+            Engine.getInstance().setRandomSeed((int) o.loop().seed());
             AutoencoderKL vae;
             if (initFrom == null) {
                 vae = new AutoencoderKL(config);
@@ -302,12 +238,12 @@ public final class VaeTraining {
             }
             LOG.info("VAE: {} parameters, latent {}x{}x{}", vae.parameterCount(), o.latentChannels(),
                     SceneRenderer.DEFAULT_SIZE / config.latentFactor(), SceneRenderer.DEFAULT_SIZE / config.latentFactor());
-            WorldDataset data = new WorldDataset(o.seed(), WorldSplit.TRAIN, SceneRenderer.DEFAULT_SIZE, null);
+            WorldDataset data = new WorldDataset(o.loop().seed(), WorldSplit.TRAIN, SceneRenderer.DEFAULT_SIZE, null);
             float klScale = (float) (o.klWeight() / (3.0 * SceneRenderer.DEFAULT_SIZE * SceneRenderer.DEFAULT_SIZE));
             LocalTextureLoss texture = LocalTextureLoss.defaults();
             Trainer.LossFunction loss = batch -> {
-                long start = (batch.step() * batch.count() + batch.index()) * (long) o.batchSize();
-                WorldBatch b = data.batch(manager, start, o.batchSize());
+                long start = (batch.step() * batch.count() + batch.index()) * (long) o.loop().batchSize();
+                WorldBatch b = data.batch(manager, start, o.loop().batchSize());
                 NDArray x = b.images();
                 SplittableRandom rng = batch.random();
                 DiagonalGaussianDistribution posterior = decoderOnly ? NoGrad.run(() -> vae.encode(x)) : vae.encode(x);
@@ -322,21 +258,16 @@ public final class VaeTraining {
                 }
                 return o.klWeight() == 0 || decoderOnly ? total : total.add(Scalars.mul(posterior.kl().mean(), klScale));
             };
-            JsonObject cfg = new Gson().toJsonTree(o).getAsJsonObject();
+            JsonObject cfg = o.toJson();
             if (initFrom != null) {
                 cfg.addProperty("init_from", initFrom.toString());
                 cfg.addProperty("decoder_only", decoderOnly);
             }
             Trainer.Result run = Trainer.builder(vae, loss)
-                    .optimizer(AdamW.builder().weightDecay(o.weightDecay()).noDecay(AdamW.biasesAndNorms())
+                    .optimizer(AdamW.builder().weightDecay(o.loop().weightDecay()).noDecay(AdamW.biasesAndNorms())
                             .build(vae.namedParameters()))
-                    .schedule(LearningRateSchedule.warmupCosineToTenth(o.learningRate(), o.warmupSteps(), o.steps()))
+                    .loop(o.loop(), vaeDir, workDir, resume)
                     .clipGradNorm(1.0)
-                    .totalSteps(o.steps())
-                    .stopAfter(o.stopAfter())
-                    .seed(o.seed())
-                    .outputs(vaeDir, workDir, o.checkpointEvery(), resume)
-                    .progressBar(o.progressBar())
                     .config(cfg)
                     .build()
                     .run();
@@ -344,7 +275,7 @@ public final class VaeTraining {
             vae.save(vaeDir, Dtype.F16);
             AutoencoderKL shipped = AutoencoderKL.fromPretrained(vaeDir, manager);
             shipped.freezeParameters();
-            double[] stats = latentStatistics(shipped, data, o.scaleSamples(), o.seed(), manager);
+            double[] stats = latentStatistics(shipped, data, o.scaleSamples(), o.loop().seed(), manager);
             double scaling = decoderOnly ? config.scalingFactor() : 1.0 / stats[1];
             config.withScalingFactor(scaling).save(vaeDir);
             double mse = heldOutMse(shipped, o.heldOutPerCategory(), vaeDir.resolve("reconstructions.png"), manager);

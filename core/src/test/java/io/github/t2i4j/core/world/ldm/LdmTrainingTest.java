@@ -32,6 +32,7 @@ import io.github.t2i4j.core.text.CLIPTokenizer;
 import io.github.t2i4j.core.text.WorldTokenizerBuilder;
 import io.github.t2i4j.core.training.MetricsLog;
 import io.github.t2i4j.core.training.StepMetrics;
+import io.github.t2i4j.core.training.TrainingLoop;
 import io.github.t2i4j.core.world.clip.WorldClipTraining;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,12 +58,13 @@ class LdmTrainingTest {
     private VaeTraining.Result vaeResult;
 
     static VaeTraining.Options tinyVae() {
-        return new VaeTraining.Options(List.of(8, 8, 16), 1, 4, 4, 1e-6, 0.0, 0.0, 3, 2, 1e-3, 1, 0.0, 3, 0, 8, 1, 0, false);
+        return new VaeTraining.Options(List.of(8, 8, 16), 1, 4, 4, 1e-6, 0.0, 0.0,
+                new TrainingLoop(3, 2, 1e-3, 1, 0.0, 3, 0, 0, false), 8, 1);
     }
 
     static UNetTraining.Options tinyUnet(long steps) {
-        return new UNetTraining.Options(List.of(16, 32, 32), 1, List.of(false, true, true), 2, 8, 0.5, 0, steps, 2, 1e-3,
-                2, 0.01, 0.999, 5, 2, 0, 0, 0, false);
+        return new UNetTraining.Options(List.of(16, 32, 32), 1, List.of(false, true, true), 2, 8, 0.5, 0,
+                new TrainingLoop(steps, 2, 1e-3, 2, 0.01, 5, 2, 0, false), 0.999, 0, 0);
     }
 
     @BeforeAll
@@ -171,8 +173,8 @@ class LdmTrainingTest {
         // decoder-only needs a VAE to start from; another architecture is refused, naming the folder
         assertThrows(IllegalArgumentException.class, () -> VaeTraining.train(tinyVae(), tmp.resolve("v-x"),
                 tmp.resolve("v-x-work"), false, null, true));
-        VaeTraining.Options other = new VaeTraining.Options(List.of(8, 16, 16), 1, 4, 4, 1e-6, 0.0, 0.0, 1, 2, 1e-3, 1, 0.0,
-                3, 0, 8, 1, 0, false);
+        VaeTraining.Options other = new VaeTraining.Options(List.of(8, 16, 16), 1, 4, 4, 1e-6, 0.0, 0.0,
+                new TrainingLoop(1, 2, 1e-3, 1, 0.0, 3, 0, 0, false), 8, 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VaeTraining.train(other,
                 tmp.resolve("v-y"), tmp.resolve("v-y-work"), false, vaeDir, false));
         assertTrue(e.getMessage().contains(vaeDir.toString()), e.getMessage());
