@@ -154,6 +154,11 @@ public final class StarTraining {
                     clipGradNorm, emaMaxDecay, validationPerCategory, samplePrompts);
         }
 
+        public Options withTokenCache(int size) {
+            return new Options(embedDim, depth, numHeads, mlpRatio, positions, condDropRate, size, loop,
+                    clipGradNorm, emaMaxDecay, validationPerCategory, samplePrompts);
+        }
+
         public Options withEvaluation(int validationPerCategory, int samplePrompts) {
             return new Options(embedDim, depth, numHeads, mlpRatio, positions, condDropRate, tokenCacheSize, loop,
                     clipGradNorm, emaMaxDecay, validationPerCategory, samplePrompts);
