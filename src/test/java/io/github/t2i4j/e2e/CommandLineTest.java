@@ -167,6 +167,17 @@ class CommandLineTest {
     }
 
     @Test
+    void trainStarRefusesAnEmptyTokenCacheBeforeWritingAnything() {
+        StringWriter out = new StringWriter();
+        int rc = run(out, "train", "star", "--token-cache", "0", "--tokenizer", tmp.resolve("tok").toString(),
+                "--transformer-out", tmp.resolve("transformer").toString(), "--work", tmp.resolve("work").toString(),
+                "--out", tmp.resolve("model").toString());
+        assertNotEquals(0, rc);
+        assertTrue(out.toString().contains("tokenCacheSize"), out.toString());
+        assertTrue(Files.notExists(tmp.resolve("transformer")) && Files.notExists(tmp.resolve("work")));
+    }
+
+    @Test
     void generateFromAMissingModelFailsWithoutWriting() {
         StringWriter out = new StringWriter();
         int rc = run(out, "generate", "--model", tmp.resolve("nowhere").toString(), "--prompt", "a red circle",
