@@ -178,6 +178,19 @@ class CommandLineTest {
     }
 
     @Test
+    void trainingCommandsApplyTheLearningRateAndWarmUpOptions() {
+        StringWriter out = new StringWriter();
+        assertNotEquals(0, run(out, "train", "star", "--warmup-steps", "-5", "--tokenizer", tmp.resolve("tok").toString(),
+                "--transformer-out", tmp.resolve("t").toString(), "--work", tmp.resolve("w").toString()));
+        assertTrue(out.toString().contains("warmupSteps must be >= 0"), out.toString());
+        out = new StringWriter();
+        assertNotEquals(0, run(out, "train", "unet", "--learning-rate", "-1", "--vae", tmp.resolve("vae").toString(),
+                "--unet-out", tmp.resolve("u").toString(), "--work", tmp.resolve("w").toString()));
+        assertTrue(out.toString().contains("learningRate must be finite and >= 0"), out.toString());
+        assertTrue(Files.notExists(tmp.resolve("t")) && Files.notExists(tmp.resolve("u")) && Files.notExists(tmp.resolve("w")));
+    }
+
+    @Test
     void generateFromAMissingModelFailsWithoutWriting() {
         StringWriter out = new StringWriter();
         int rc = run(out, "generate", "--model", tmp.resolve("nowhere").toString(), "--prompt", "a red circle",

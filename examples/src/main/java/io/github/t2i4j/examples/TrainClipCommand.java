@@ -62,7 +62,8 @@ final class TrainClipCommand implements Callable<Integer> {
         TrainingLoop loop = new TrainingLoop(steps, batchSize, d.loop().learningRate(),
                 Math.min(d.loop().warmupSteps(), steps / 10 + 1), d.loop().weightDecay(), run.seed,
                 d.loop().checkpointEvery(), 0, !noProgress);
-        WorldClipTraining.Options o = d.withLoop(loop).withHardNegatives(hardNegatives).withSequenceWeight(sequenceWeight);
+        WorldClipTraining.Options o = run.applyTo(
+                d.withLoop(loop).withHardNegatives(hardNegatives).withSequenceWeight(sequenceWeight));
         WorldClipTraining.Result r = WorldClipTraining.train(o, out, run.workOr("target/world-clip-work"), run.resume);
         Files.writeString(out.resolve("MODEL_CARD.md"), card(o, r));
         LOG.info("wrote {} ({} parameters, {} steps, {} s)", out, r.parameters(), r.steps(),
@@ -131,7 +132,9 @@ final class TrainClipCommand implements Callable<Integer> {
                         ? (o.sequenceWeight() > 0 ? "with a sequence margin (weight " + o.sequenceWeight() + ") and" : "with")
                         : "without", attributeTable(r.hardNegativeAccuracy()), attributeTable(r.sequenceCosine()),
                 out, o.loop().steps(), o.loop().batchSize(), o.loop().seed(), (o.hardNegatives() ? " --hard-negatives" : "")
-                        + (o.sequenceWeight() > 0 ? " --sequence-weight " + o.sequenceWeight() : ""));
+                        + (o.sequenceWeight() > 0 ? " --sequence-weight " + o.sequenceWeight() : "")
+                        + (run.learningRate != null ? " --learning-rate " + o.loop().learningRate() : "")
+                        + (run.warmupSteps != null ? " --warmup-steps " + o.loop().warmupSteps() : ""));
     }
 
     private static String attributeTable(Map<HardNegatives.Kind, Double> values) {

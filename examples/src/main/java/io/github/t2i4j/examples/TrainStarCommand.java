@@ -69,13 +69,7 @@ final class TrainStarCommand implements Callable<Integer> {
         if ((transferFrom == null) != (patchNums == null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--transfer-from and --patch-nums go together");
         }
-        StarTraining.Options o = StarTraining.Options.defaults().withSeed(run.seed).withPositions(positions);
-        if (run.steps != null) {
-            o = o.withSteps(run.steps);
-        }
-        if (run.stopAfter != null) {
-            o = o.withStopAfter(run.stopAfter);
-        }
+        StarTraining.Options o = run.applyTo(StarTraining.Options.defaults().withPositions(positions));
         if (batchSize != null) {
             o = o.withBatchSize(batchSize);
         }

@@ -25,13 +25,7 @@ final class TrainStarTokenizerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        StarWorldTokenizerTraining.Options o = StarWorldTokenizerTraining.Options.defaults().withSeed(run.seed);
-        if (run.steps != null) {
-            o = o.withSteps(run.steps);
-        }
-        if (run.stopAfter != null) {
-            o = o.withStopAfter(run.stopAfter);
-        }
+        StarWorldTokenizerTraining.Options o = run.applyTo(StarWorldTokenizerTraining.Options.defaults());
         StarWorldTokenizerTraining.Result r =
                 StarWorldTokenizerTraining.train(o, out, run.workOr("target/star/tokenizer-work"), run.resume);
         LOG.info("tokenizer: {} steps in {} s, held-out PSNR {} dB, codebook usage {}% (held-out) -> {}", r.steps(),

@@ -44,13 +44,7 @@ final class TrainUnetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        UNetTraining.Options o = UNetTraining.Options.defaults().withSeed(run.seed);
-        if (run.steps != null) {
-            o = o.withSteps(run.steps);
-        }
-        if (run.stopAfter != null) {
-            o = o.withStopAfter(run.stopAfter);
-        }
+        UNetTraining.Options o = run.applyTo(UNetTraining.Options.defaults());
         if (latentCache != null) {
             o = o.withLatentCache(latentCache);
         }

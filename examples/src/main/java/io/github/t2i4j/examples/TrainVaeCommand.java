@@ -50,13 +50,7 @@ final class TrainVaeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        VaeTraining.Options o = VaeTraining.Options.defaults().withSeed(run.seed);
-        if (run.steps != null) {
-            o = o.withSteps(run.steps);
-        }
-        if (run.stopAfter != null) {
-            o = o.withStopAfter(run.stopAfter);
-        }
+        VaeTraining.Options o = run.applyTo(VaeTraining.Options.defaults());
         if (gradientWeight != null) {
             o = o.withGradientWeight(gradientWeight);
         }

@@ -1,5 +1,6 @@
 package io.github.t2i4j.examples;
 
+import io.github.t2i4j.core.training.TrainingLoop;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -20,6 +21,32 @@ final class TrainingRunOptions {
 
     @Option(names = "--resume", description = "Continue from the newest checkpoint in --work.")
     boolean resume;
+
+    @Option(names = "--learning-rate", paramLabel = "LR", description = "Peak AdamW learning rate (default: the job's).")
+    Double learningRate;
+
+    @Option(names = "--warmup-steps", paramLabel = "N",
+            description = "Linear warm-up steps before the cosine decay (default: the job's, at most --steps); a short"
+                    + " fine-tune wants fewer than the job's.")
+    Long warmupSteps;
+
+    /** {@code options} with this run's seed and, where given, its steps, stop step, learning rate and warm-up. */
+    <O extends TrainingLoop.Holder<O>> O applyTo(O options) {
+        TrainingLoop loop = options.loop().withSeed(seed);
+        if (steps != null) {
+            loop = loop.withSteps(steps);
+        }
+        if (stopAfter != null) {
+            loop = loop.withStopAfter(stopAfter);
+        }
+        if (learningRate != null) {
+            loop = loop.withLearningRate(learningRate);
+        }
+        if (warmupSteps != null) {
+            loop = loop.withWarmupSteps(warmupSteps);
+        }
+        return options.withLoop(loop);
+    }
 
     /** {@link #work}, or {@code fallback} when not given. */
     Path workOr(String fallback) {
