@@ -191,6 +191,16 @@ class CommandLineTest {
     }
 
     @Test
+    void generateRefusesAFolderThatIsNoModel() throws Exception {
+        Path notAModel = Files.createDirectories(tmp.resolve("sources"));
+        StringWriter out = new StringWriter();
+        assertNotEquals(0, run(out, "generate", "--model", notAModel.toString(), "--prompt", "a red circle",
+                "--out", tmp.resolve("y.png").toString()));
+        assertTrue(out.toString().contains("without model_index.json"), out.toString());
+        assertTrue(Files.notExists(tmp.resolve("y.png")));
+    }
+
+    @Test
     void generateFromAMissingModelFailsWithoutWriting() {
         StringWriter out = new StringWriter();
         int rc = run(out, "generate", "--model", tmp.resolve("nowhere").toString(), "--prompt", "a red circle",

@@ -35,9 +35,12 @@ final class DefaultModel {
      */
     static Path resolve(String model, CommandLine commandLine) {
         String name = model == null ? RELATIVE.getFileName().toString() : model;
-        if (model != null && Files.isDirectory(Path.of(model))) {
-            return Path.of(model);
+        Path given = model == null ? null : Path.of(model);
+        if (given != null && Files.isRegularFile(given.resolve("model_index.json"))) {
+            return given;
         }
+        // a shipped name before a same-named folder that is no model (from the repository root,
+        // "star" is also the STAR module's source folder)
         if (!name.contains("/") && !name.contains("\\")) {
             for (Path root : roots()) {
                 Path dir = root.resolve(name);
@@ -45,6 +48,11 @@ final class DefaultModel {
                     return dir;
                 }
             }
+        }
+        if (given != null && Files.isDirectory(given)) {
+            throw new CommandLine.ParameterException(commandLine, "--model " + model
+                    + " is a directory without model_index.json (not a diffusers pipeline or STAR folder); shipped: "
+                    + shipped());
         }
         if (model == null) {
             throw new CommandLine.ParameterException(commandLine, "no --model given and the default model " + RELATIVE
