@@ -59,9 +59,8 @@ final class TrainClipCommand implements Callable<Integer> {
         if (sequenceWeight > 0 && !hardNegatives) {
             throw new ParameterException(spec.commandLine(), "--sequence-weight needs --hard-negatives");
         }
-        TrainingLoop loop = new TrainingLoop(steps, batchSize, d.loop().learningRate(),
-                Math.min(d.loop().warmupSteps(), steps / 10 + 1), d.loop().weightDecay(), run.seed,
-                d.loop().checkpointEvery(), 0, !noProgress);
+        TrainingLoop loop = d.loop().withBatchSize(batchSize).withProgressBar(!noProgress)
+                .withWarmupSteps(Math.min(d.loop().warmupSteps(), steps / 10 + 1));
         WorldClipTraining.Options o = run.applyTo(
                 d.withLoop(loop).withHardNegatives(hardNegatives).withSequenceWeight(sequenceWeight));
         WorldClipTraining.Result r = WorldClipTraining.train(o, out, run.workOr("target/world-clip-work"), run.resume);

@@ -30,22 +30,26 @@ final class TrainingRunOptions {
                     + " fine-tune wants fewer than the job's.")
     Long warmupSteps;
 
-    /** {@code options} with this run's seed and, where given, its steps, stop step, learning rate and warm-up. */
+    /**
+     * {@code options} with this run's seed and, where given, its steps, stop step, learning rate and
+     * warm-up, through the options' own with-ers (a job may override one, as the world CLIP's
+     * {@code withSteps} keeps its warm-up).
+     */
     <O extends TrainingLoop.Holder<O>> O applyTo(O options) {
-        TrainingLoop loop = options.loop().withSeed(seed);
+        O o = options.withSeed(seed);
         if (steps != null) {
-            loop = loop.withSteps(steps);
+            o = o.withSteps(steps);
         }
         if (stopAfter != null) {
-            loop = loop.withStopAfter(stopAfter);
+            o = o.withStopAfter(stopAfter);
         }
         if (learningRate != null) {
-            loop = loop.withLearningRate(learningRate);
+            o = o.withLearningRate(learningRate);
         }
         if (warmupSteps != null) {
-            loop = loop.withWarmupSteps(warmupSteps);
+            o = o.withWarmupSteps(warmupSteps);
         }
-        return options.withLoop(loop);
+        return o;
     }
 
     /** {@link #work}, or {@code fallback} when not given. */

@@ -123,6 +123,10 @@ public record TrainingLoop(
             return withLoop(loop().withLearningRate(lr));
         }
 
+        default O withWarmupSteps(long w) {
+            return withLoop(loop().withWarmupSteps(w));
+        }
+
         default O withSeed(long s) {
             return withLoop(loop().withSeed(s));
         }

@@ -58,6 +58,7 @@ class TrainingLoopTest {
         Job changed = job.withSteps(4).withBatchSize(2).withLearningRate(1e-2).withSeed(3).withCheckpointEvery(2)
                 .withStopAfter(3).withProgressBar(true);
         assertEquals(new Job(16, new TrainingLoop(4, 2, 1e-2, 4, 0.01, 3, 2, 3, true), 0.99), changed);
+        assertEquals(new Job(16, new TrainingLoop(4, 2, 1e-2, 1, 0.01, 3, 2, 3, true), 0.99), changed.withWarmupSteps(1));
         JsonObject json = job.toJson();
         assertEquals(List.of("width", "steps", "batchSize", "learningRate", "warmupSteps", "weightDecay", "seed",
                 "checkpointEvery", "stopAfter", "progressBar", "emaMaxDecay"), List.copyOf(json.keySet()));
