@@ -16,7 +16,6 @@ import io.github.t2i4j.core.pipelines.GenerationRequest;
 import io.github.t2i4j.core.pipelines.GenerationResult;
 import io.github.t2i4j.core.pipelines.StableDiffusionPipeline;
 import io.github.t2i4j.core.world.eval.CompositionEvaluator;
-import io.github.t2i4j.core.world.eval.Evaluation;
 import java.awt.image.BufferedImage;
 import io.github.t2i4j.core.world.Category;
 import io.github.t2i4j.core.world.HeldOutSet;
@@ -91,14 +90,8 @@ class ShippedModelsTest {
     void worldLdmLoadsAsADiffusersPipelineAndDrawsSingleObjects() throws Exception {
         Path dir = models().resolve("world-ldm");
         assertTrue(Files.isRegularFile(dir.resolve("MODEL_CARD.md")));
-        for (String f : List.of("unet/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors",
-                "text_encoder/model.safetensors")) {
-            try (SafetensorsFile w = SafetensorsFile.open(dir.resolve(f))) {
-                for (String name : w.names()) {
-                    assertEquals(Dtype.F16, w.info(name).dtype(), f + " " + name);
-                }
-            }
-        }
+        assertAllF16(dir, "unet/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors",
+                "text_encoder/model.safetensors");
         List<WorldExample> singles = HeldOutSet.load(Category.SINGLE).subList(0, 16);
         String[] prompts = singles.stream().map(WorldExample::caption).toArray(String[]::new);
         try (DiffusionPipeline pipe = DiffusionPipelines.load(dir, Device.cpu())) {
@@ -106,12 +99,7 @@ class ShippedModelsTest {
             assertTrue(pipe.unet().parameterCount() + pipe.vae().parameterCount() < 20_000_000);
             GenerationRequest request = GenerationRequest.builder(prompts).steps(20).seed(0).build();
             GenerationResult r = pipe.generate(request);
-            CompositionEvaluator judge = new CompositionEvaluator();
-            int correct = 0;
-            for (int i = 0; i < singles.size(); i++) {
-                Evaluation e = judge.evaluate(r.images().get(i), singles.get(i).prompt());
-                correct += e.allCorrect() ? 1 : 0;
-            }
+            int correct = allCorrect(r.images(), singles);
             // 13 of 16 with the shipped weights on the development machine (12 with the previous
             // checkpoint, which read no texture words); a margin for rounding elsewhere
             assertTrue(correct >= 11, correct + " of 16 single-object prompts all correct");
@@ -132,14 +120,8 @@ class ShippedModelsTest {
     void starLoadsAndDrawsSingleObjects() throws Exception {
         Path dir = models().resolve("star");
         assertTrue(Files.isRegularFile(dir.resolve("MODEL_CARD.md")));
-        for (String f : List.of("transformer/model.safetensors", "vq_tokenizer/model.safetensors",
-                "text_encoder/model.safetensors")) {
-            try (SafetensorsFile w = SafetensorsFile.open(dir.resolve(f))) {
-                for (String name : w.names()) {
-                    assertEquals(Dtype.F16, w.info(name).dtype(), f + " " + name);
-                }
-            }
-        }
+        assertAllF16(dir, "transformer/model.safetensors", "vq_tokenizer/model.safetensors",
+                "text_encoder/model.safetensors");
         try (SafetensorsFile te = SafetensorsFile.open(dir.resolve("text_encoder/model.safetensors"));
                 SafetensorsFile ldm = SafetensorsFile.open(models().resolve("world-ldm/text_encoder/model.safetensors"))) {
             assertEquals(ldm.names(), te.names());
@@ -150,17 +132,33 @@ class ShippedModelsTest {
         List<WorldExample> singles = HeldOutSet.load(Category.SINGLE).subList(0, 16);
         List<String> prompts = singles.stream().map(WorldExample::caption).toList();
         try (StarPipeline star = StarPipeline.load(dir)) {
-            List<BufferedImage> images = star.generate(prompts, 0);
-            CompositionEvaluator judge = new CompositionEvaluator();
-            int correct = 0;
-            for (int i = 0; i < singles.size(); i++) {
-                correct += judge.evaluate(images.get(i), singles.get(i).prompt()).allCorrect() ? 1 : 0;
-            }
+            int correct = allCorrect(star.generate(prompts, 0), singles);
             assertTrue(correct >= 3, correct + " of 16 single-object prompts all correct");
             List<String> one = prompts.subList(0, 1);
             assertArrayEquals(pixels(star.generate(one, 7).get(0)), pixels(star.generate(one, 7).get(0)),
                     "same seed, same pixels");
         }
+    }
+
+    /** Every tensor of each of {@code files} (relative to {@code dir}) is fp16. */
+    private static void assertAllF16(Path dir, String... files) {
+        for (String f : files) {
+            try (SafetensorsFile w = SafetensorsFile.open(dir.resolve(f))) {
+                for (String name : w.names()) {
+                    assertEquals(Dtype.F16, w.info(name).dtype(), f + " " + name);
+                }
+            }
+        }
+    }
+
+    /** How many of {@code images} the evaluator judges all correct for their examples' prompts. */
+    private static int allCorrect(List<BufferedImage> images, List<WorldExample> examples) {
+        CompositionEvaluator judge = new CompositionEvaluator();
+        int correct = 0;
+        for (int i = 0; i < examples.size(); i++) {
+            correct += judge.evaluate(images.get(i), examples.get(i).prompt()).allCorrect() ? 1 : 0;
+        }
+        return correct;
     }
 
     private static int[] pixels(BufferedImage img) {
