@@ -1,0 +1,282 @@
+package io.github.t2i4j.itercomp.reward;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import io.github.t2i4j.core.models.clip.CLIPConfig;
+import io.github.t2i4j.core.image.Images;
+import io.github.t2i4j.core.io.ModelFolder;
+import io.github.t2i4j.core.text.BatchEncoding;
+import io.github.t2i4j.core.text.CLIPTokenizer;
+import io.github.t2i4j.core.training.AdamW;
+import io.github.t2i4j.core.training.Trainer;
+import io.github.t2i4j.core.training.TrainingLoop;
+import io.github.t2i4j.itercomp.preference.Aspect;
+import io.github.t2i4j.itercomp.preference.PreferencePair;
+import io.github.t2i4j.itercomp.preference.PreferenceStore;
+import io.github.t2i4j.itercomp.preference.RankedImage;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains one aspect's {@link RewardModel} on the (better, worse) pairs of a {@link PreferenceStore}
+ * with the Bradley-Terry loss, as ImageReward and IterComp do: the vision tower starts from the
+ * world CLIP (its lower layers frozen), the text encoder and head from scratch. Each step draws
+ * {@code batchSize} training pairs uniformly (from the trainer's per-step stream, so a resumed run
+ * repeats the uninterrupted one) and scores both images of every pair in one forward pass.
+ *
+ * <p>At the end the score is normalised as ImageReward's is, by the mean and standard deviation of
+ * the raw scores of the training images, written into the saved config; then the pairwise
+ * accuracy on the held-out rankings' pairs ({@link PreferenceStore#isHeldOut}) and on the training
+ * pairs is measured and written to {@code metrics.json}. (ImageReward keeps the checkpoint of best
+ * validation loss; here the last one is kept.)
+ */
+public final class RewardModelTraining {
+    private static final Logger LOG = LoggerFactory.getLogger(RewardModelTraining.class);
+    /** Pairs per scoring call when measuring accuracy. */
+    private static final int EVAL_CHUNK = 64;
+
+    private RewardModelTraining() {}
+
+    /**
+     * Settings.
+     *
+     * @param textLayers layers of the text encoder (self-attention, cross-attention to the image, MLP)
+     * @param frozenFraction fraction of the vision tower's layers kept frozen (ImageReward: 0.7)
+     * @param loop steps, pairs per step, AdamW rate (warm-up, then cosine to a tenth) and weight
+     *     decay, seed, checkpoint interval, stop-after step and progress bar
+     */
+    public record Options(int textLayers, double frozenFraction, TrainingLoop loop) implements TrainingLoop.Holder<Options> {
+        public Options {
+            if (textLayers < 1) {
+                throw new IllegalArgumentException("textLayers must be positive: " + textLayers);
+            }
+            if (!(frozenFraction >= 0 && frozenFraction <= 1)) {
+                throw new IllegalArgumentException("frozenFraction must be in [0, 1]: " + frozenFraction);
+            }
+            Objects.requireNonNull(loop, "loop");
+        }
+
+        /**
+         * Two text layers, ImageReward's 70% of the vision tower frozen, 1,000 steps of 32 pairs at
+         * AdamW 2e-4 (50 warm-up steps, cosine to a tenth, weight decay 0.01), checkpoints every 250.
+         */
+        public static Options defaults() {
+            return new Options(2, 0.7, new TrainingLoop(1_000, 32, 2e-4, 50, 0.01, 0, 250, 0, true));
+        }
+
+        @Override
+        public Options withLoop(TrainingLoop l) {
+            return new Options(textLayers, frozenFraction, l);
+        }
+    }
+
+    /**
+     * What a run produced.
+     *
+     * @param aspect the aspect
+     * @param modelDir the reward model folder written
+     * @param trainPairs training pairs
+     * @param heldOutPairs held-out pairs
+     * @param trainAccuracy pairwise accuracy on the training pairs
+     * @param heldOutAccuracy pairwise accuracy on the held-out pairs (NaN without any)
+     * @param finalLoss Bradley-Terry loss of the last step
+     * @param scoreMean the raw-score mean written into the config
+     * @param scoreStd the raw-score standard deviation written into the config
+     * @param seconds wall time of this call
+     */
+    public record Result(Aspect aspect, Path modelDir, int trainPairs, int heldOutPairs, double trainAccuracy,
+            double heldOutAccuracy, double finalLoss, double scoreMean, double scoreStd, double seconds) {
+
+        /** The {@code metrics.json} object. */
+        public JsonObject toJson() {
+            JsonObject o = new JsonObject();
+            o.addProperty("aspect", aspect.key());
+            o.addProperty("train_pairs", trainPairs);
+            o.addProperty("held_out_pairs", heldOutPairs);
+            o.addProperty("train_accuracy", trainAccuracy);
+            o.addProperty("held_out_accuracy", Double.isNaN(heldOutAccuracy) ? null : heldOutAccuracy);
+            o.addProperty("final_loss", finalLoss);
+            o.addProperty("score_mean", scoreMean);
+            o.addProperty("score_std", scoreStd);
+            o.addProperty("seconds", seconds);
+            return o;
+        }
+    }
+
+    /**
+     * Trains (resuming from {@code workDir}'s newest checkpoint when {@code resume}) and writes the
+     * reward model to {@code modelDir} ({@link RewardModel#save} with the normalisation, plus
+     * {@code metrics.json}, the metrics log and the loss plot).
+     *
+     * @param clipDir the world CLIP folder (vision tower, tokenizer)
+     */
+    public static Result train(Options o, PreferenceStore store, Aspect aspect, Path clipDir, Path modelDir, Path workDir,
+            boolean resume) {
+        long t0 = System.nanoTime();
+        List<PreferencePair> train = store.pairs(aspect, false);
+        List<PreferencePair> heldOut = store.pairs(aspect, true);
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("no training pairs for " + aspect.key() + " in " + store.dir());
+        }
+        LOG.info("reward model {}: {} training pairs, {} held-out pairs", aspect.key(), train.size(), heldOut.size());
+        try (NDManager manager = NDManager.newBaseManager(); CLIPTokenizer tokenizer = CLIPTokenizer.fromPretrained(clipDir)) {
+            Files.createDirectories(modelDir);
+            Files.createDirectories(workDir);
+            CLIPConfig clip = CLIPConfig.fromJson(ModelFolder.configFile(clipDir, "CLIP model"));
+            RewardModelConfig config = RewardModelConfig.of(clip.visionConfig(), clip.textConfig().vocabSize(),
+                            tokenizer.modelMaxLength(), o.textLayers())
+                    .withFrozenFraction(o.frozenFraction());
+            Engine.getInstance().setRandomSeed((int) o.loop().seed());
+            RewardModel model = RewardModel.fromClip(config, clipDir, manager);
+            Trainer.LossFunction loss = batch -> {
+                SplittableRandom rng = batch.random();
+                int n = o.loop().batchSize();
+                List<PreferencePair> pairs = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    pairs.add(train.get(rng.nextInt(train.size())));
+                }
+                NDArray[] in = inputs(pairs, store, tokenizer, manager);
+                NDList scores = model.forward(in[0], in[1], in[2]).split(2);
+                return BradleyTerryLoss.loss(scores.get(0), scores.get(1));
+            };
+            JsonObject cfg = o.toJson();
+            cfg.addProperty("aspect", aspect.key());
+            cfg.addProperty("preferences", store.dir().toAbsolutePath().toString());
+            Trainer.Result run = Trainer.builder(model, loss)
+                    .optimizer(AdamW.builder().weightDecay(o.loop().weightDecay()).noDecay(AdamW.biasesAndNorms())
+                            .build(model.namedParameters()))
+                    .loop(o.loop(), modelDir, workDir, resume)
+                    .clipGradNorm(1.0)
+                    .config(cfg)
+                    .build()
+                    .run();
+            // ImageReward's normalisation: mean and std of the raw scores of the training images
+            Map<String, String> trainImages = new LinkedHashMap<>();
+            for (PreferencePair p : train) {
+                trainImages.put(p.better().file(), p.caption());
+                trainImages.put(p.worse().file(), p.caption());
+            }
+            double[] raw = rawScores(model, new ArrayList<>(trainImages.entrySet()), store, tokenizer, manager);
+            double mean = java.util.Arrays.stream(raw).average().orElse(0);
+            double std = Math.sqrt(java.util.Arrays.stream(raw).map(r -> (r - mean) * (r - mean)).average().orElse(1));
+            if (!(std > 0)) {
+                LOG.warn("reward model {}: every training image scores the same ({}); no scaling", aspect.key(), mean);
+            }
+            save(model, config.withNormalization(mean, std > 0 ? std : 1), modelDir);
+            double trainAcc = accuracy(model, train, store, tokenizer, manager);
+            double heldAcc = heldOut.isEmpty() ? Double.NaN : accuracy(model, heldOut, store, tokenizer, manager);
+            double finalLoss = run.metrics().isEmpty() ? Double.NaN : run.metrics().get(run.metrics().size() - 1).loss();
+            Result result = new Result(aspect, modelDir, train.size(), heldOut.size(), trainAcc, heldAcc, finalLoss, mean,
+                    std, (System.nanoTime() - t0) / 1e9);
+            Files.writeString(modelDir.resolve("metrics.json"),
+                    new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(result.toJson()) + "\n");
+            LOG.info(String.format(Locale.ROOT, "reward model %s: pairwise accuracy %.3f held out, %.3f on training pairs",
+                    aspect.key(), heldAcc, trainAcc));
+            return result;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the reward model to " + modelDir, e);
+        }
+    }
+
+    /** Writes the model with {@code normalized}'s score constants, atomically (a temporary folder, then a rename). */
+    private static void save(RewardModel model, RewardModelConfig normalized, Path modelDir) throws IOException {
+        Path tmp = Files.createTempDirectory(modelDir, ".save-");
+        model.save(tmp);
+        normalized.save(tmp.resolve(ModelFolder.CONFIG));
+        try (var files = Files.list(tmp)) {
+            for (Path f : files.toList()) {
+                Files.move(f, modelDir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        Files.delete(tmp);
+    }
+
+    /** {images [2B, 3, H, W] in [-1, 1] (the better ones, then the worse ones), ids [2B, L], mask [2B, L]}. */
+    private static NDArray[] inputs(List<PreferencePair> pairs, PreferenceStore store, CLIPTokenizer tokenizer,
+            NDManager manager) {
+        List<RankedImage> images = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        pairs.forEach(p -> {
+            images.add(p.better());
+            captions.add(p.caption());
+        });
+        pairs.forEach(p -> {
+            images.add(p.worse());
+            captions.add(p.caption());
+        });
+        BatchEncoding enc = tokenizer.encode(captions);
+        return new NDArray[] {pixels(images.stream().map(store::readImage).toList(), manager), enc.inputIds(manager),
+            enc.attentionMask(manager)};
+    }
+
+    /** Images as one [N, 3, H, W] array in [-1, 1]. */
+    static NDArray pixels(List<BufferedImage> images, NDManager manager) {
+        int h = images.get(0).getHeight();
+        int w = images.get(0).getWidth();
+        float[] all = new float[images.size() * 3 * h * w];
+        for (int i = 0; i < images.size(); i++) {
+            BufferedImage img = images.get(i);
+            if (img.getHeight() != h || img.getWidth() != w) {
+                throw new IllegalArgumentException("images of different sizes: " + w + "x" + h + " and "
+                        + img.getWidth() + "x" + img.getHeight());
+            }
+            System.arraycopy(Images.toCHW(img), 0, all, i * 3 * h * w, 3 * h * w);
+        }
+        return manager.create(all, new Shape(images.size(), 3, h, w));
+    }
+
+    private static double[] rawScores(RewardModel model, List<Map.Entry<String, String>> images, PreferenceStore store,
+            CLIPTokenizer tokenizer, NDManager manager) {
+        double[] out = new double[images.size()];
+        for (int s = 0; s < images.size(); s += EVAL_CHUNK) {
+            List<Map.Entry<String, String>> part = images.subList(s, Math.min(images.size(), s + EVAL_CHUNK));
+            try (NDManager m = manager.newSubManager()) {
+                List<BufferedImage> pics = part.stream().map(e -> Images.read(store.dir().resolve(e.getKey()))).toList();
+                BatchEncoding enc = tokenizer.encode(part.stream().map(Map.Entry::getValue).toList());
+                float[] r = model.rawScore(pixels(pics, m).stopGradient(), enc.inputIds(m), enc.attentionMask(m))
+                        .toFloatArray();
+                for (int i = 0; i < r.length; i++) {
+                    out[s + i] = r[i];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Pairwise accuracy: the fraction of pairs whose better image scores higher. */
+    public static double accuracy(RewardModel model, List<PreferencePair> pairs, PreferenceStore store,
+            CLIPTokenizer tokenizer, NDManager manager) {
+        int right = 0;
+        for (int s = 0; s < pairs.size(); s += EVAL_CHUNK) {
+            List<PreferencePair> part = pairs.subList(s, Math.min(pairs.size(), s + EVAL_CHUNK));
+            try (NDManager m = manager.newSubManager()) {
+                NDArray[] in = inputs(part, store, tokenizer, m);
+                float[] scores = model.score(in[0], in[1], in[2]);
+                for (int i = 0; i < part.size(); i++) {
+                    right += scores[i] > scores[part.size() + i] ? 1 : 0;
+                }
+            }
+        }
+        return (double) right / pairs.size();
+    }
+}
