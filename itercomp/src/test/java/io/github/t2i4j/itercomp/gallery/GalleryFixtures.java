@@ -25,13 +25,13 @@ import java.util.List;
  * images, 16x16x4 latents, a world-CLIP text encoder of width 32, an SD-layout UNet with
  * transformers at the two lower levels and the mid block), built once per JVM.
  */
-final class GalleryFixtures {
+public final class GalleryFixtures {
     private GalleryFixtures() {}
 
     private static Path pipeline;
 
     /** The tiny pipeline folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/). */
-    static synchronized Path tinyPipeline() {
+    public static synchronized Path tinyPipeline() {
         if (pipeline != null) {
             return pipeline;
         }
