@@ -225,24 +225,8 @@ public final class RewardModelTraining {
             captions.add(p.caption());
         });
         BatchEncoding enc = tokenizer.encode(captions);
-        return new NDArray[] {pixels(images.stream().map(store::readImage).toList(), manager), enc.inputIds(manager),
+        return new NDArray[] {RewardModelScorer.pixels(images.stream().map(store::readImage).toList(), manager), enc.inputIds(manager),
             enc.attentionMask(manager)};
-    }
-
-    /** Images as one [N, 3, H, W] array in [-1, 1]. */
-    static NDArray pixels(List<BufferedImage> images, NDManager manager) {
-        int h = images.get(0).getHeight();
-        int w = images.get(0).getWidth();
-        float[] all = new float[images.size() * 3 * h * w];
-        for (int i = 0; i < images.size(); i++) {
-            BufferedImage img = images.get(i);
-            if (img.getHeight() != h || img.getWidth() != w) {
-                throw new IllegalArgumentException("images of different sizes: " + w + "x" + h + " and "
-                        + img.getWidth() + "x" + img.getHeight());
-            }
-            System.arraycopy(Images.toCHW(img), 0, all, i * 3 * h * w, 3 * h * w);
-        }
-        return manager.create(all, new Shape(images.size(), 3, h, w));
     }
 
     private static double[] rawScores(RewardModel model, List<Map.Entry<String, String>> images, PreferenceStore store,
@@ -253,7 +237,7 @@ public final class RewardModelTraining {
             try (NDManager m = manager.newSubManager()) {
                 List<BufferedImage> pics = part.stream().map(e -> Images.read(store.dir().resolve(e.getKey()))).toList();
                 BatchEncoding enc = tokenizer.encode(part.stream().map(Map.Entry::getValue).toList());
-                float[] r = model.rawScore(pixels(pics, m).stopGradient(), enc.inputIds(m), enc.attentionMask(m))
+                float[] r = model.rawScore(RewardModelScorer.pixels(pics, m).stopGradient(), enc.inputIds(m), enc.attentionMask(m))
                         .toFloatArray();
                 for (int i = 0; i < r.length; i++) {
                     out[s + i] = r[i];
