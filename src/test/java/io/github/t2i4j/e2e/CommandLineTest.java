@@ -2,6 +2,7 @@ package io.github.t2i4j.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -262,5 +263,65 @@ class CommandLineTest {
         assertEquals(2, rates.size());
         double single = rates.get("single").getAsDouble();
         assertTrue(single >= 0 && single <= 1, rates.toString());
+    }
+
+    @Test
+    void itercompGalleryComparesItsMembers() throws Exception {
+        // the shipped world-ldm, about 4 times faster than the tiny golden pipeline: by its folder and by its name
+        Path dir = null;
+        for (Path p = Paths.get("").toAbsolutePath(); p != null && dir == null; p = p.getParent()) {
+            dir = Files.isRegularFile(p.resolve("models/world-ldm/model_index.json")) ? p.resolve("models/world-ldm") : null;
+        }
+        assertNotNull(dir, "models/world-ldm not found");
+        Path out = tmp.resolve("gallery");
+        StringWriter log = new StringWriter();
+        assertEquals(0, run(log, "itercomp", "gallery", "--member", "a=" + dir, "--member", "b=planned:world-ldm",
+                "--per-category", "2", "--categories", "SINGLE,SPATIAL", "--clip", "none", "--steps", "2",
+                "--out", out.toString()), log.toString());
+        String md = Files.readString(out.resolve("gallery.md"));
+        assertTrue(md.contains("| member | spatial | single |"), md);
+        assertTrue(md.contains("\n| a | ") && md.contains("\n| b | ") && md.contains("Leaders: spatial: "), md);
+        JsonObject gallery = JsonParser.parseString(Files.readString(out.resolve("gallery.json"))).getAsJsonObject();
+        assertEquals("[\"a\",\"b\"]", gallery.get("members").toString());
+        assertEquals(4, gallery.getAsJsonArray("results").get(1).getAsJsonObject().get("images").getAsInt());
+        for (String member : new String[] {"a", "b"}) {
+            JsonObject metrics = JsonParser.parseString(Files.readString(out.resolve(member).resolve("metrics.json")))
+                    .getAsJsonObject();
+            assertEquals(member, metrics.get("generator").getAsString());
+            assertTrue(Files.isRegularFile(out.resolve(member).resolve("report.md")));
+        }
+    }
+
+    @Test
+    void itercompGalleryRefusesABadMemberSpecWithAUsageError() {
+        Path out = tmp.resolve("gallery");
+        StringWriter log = new StringWriter();
+        assertEquals(2, run(log, "itercomp", "gallery", "--member", "no-equals-sign", "--member", "b=planned",
+                "--out", out.toString()));
+        assertTrue(log.toString().contains("--member no-equals-sign: expected NAME=DIR"), log.toString());
+        assertTrue(log.toString().contains("Usage: t2i4j itercomp gallery"), log.toString());
+
+        String missing = "a=" + tmp.resolve("nowhere");
+        log = new StringWriter();
+        assertEquals(2, run(log, "itercomp", "gallery", "--member", missing, "--member", "b=planned",
+                "--out", out.toString()));
+        assertTrue(log.toString().contains("--member " + missing + ": "), log.toString());
+
+        log = new StringWriter();
+        assertEquals(2, run(log, "itercomp", "gallery", "--member", "a b=world-ldm", "--member", "c=world-ldm",
+                "--out", out.toString()));
+        assertTrue(log.toString().contains("--member a b=world-ldm: ") && log.toString().contains("file-name safe"),
+                log.toString());
+
+        log = new StringWriter();
+        assertEquals(2, run(log, "itercomp", "gallery", "--member", "a=world-ldm", "--out", out.toString()));
+        assertTrue(log.toString().contains("at least two --member"), log.toString());
+        assertTrue(Files.notExists(out), "nothing written");
+
+        for (String[] help : new String[][] {{"itercomp", "--help"}, {"itercomp", "gallery", "--help"}}) {
+            log = new StringWriter();
+            assertEquals(0, run(log, help), String.join(" ", help));
+            assertTrue(log.toString().contains("Usage:"), log.toString());
+        }
     }
 }

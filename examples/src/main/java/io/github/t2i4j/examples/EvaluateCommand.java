@@ -1,26 +1,18 @@
 package io.github.t2i4j.examples;
 
-import ai.djl.Device;
 import io.github.t2i4j.core.evaluation.CompositionBenchmark;
 import io.github.t2i4j.core.evaluation.ReferenceSceneGenerator;
-import io.github.t2i4j.core.pipelines.DiffusionGenerator;
-import io.github.t2i4j.core.pipelines.DiffusionPipelines;
 import io.github.t2i4j.core.pipelines.TextToImageGenerator;
 import io.github.t2i4j.core.world.Category;
 import io.github.t2i4j.core.world.HeldOutSet;
 import io.github.t2i4j.core.world.SceneRenderer;
 import io.github.t2i4j.core.world.WorldExample;
 import io.github.t2i4j.core.world.clip.WorldClip;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import io.github.t2i4j.itercomp.gallery.GrammarPlanner;
-import io.github.t2i4j.itercomp.gallery.PlannedGenerator;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -77,24 +69,17 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Category> cats = categories != null ? categories : allCategories();
+        List<Category> cats = categories != null ? categories : EvaluationRuns.allCategories();
         CompositionBenchmark.Options options = new CompositionBenchmark.Options(perCategory, seed, batchSize, 24);
         int total = cats.size() * Math.min(perCategory, HeldOutSet.SIZE);
         try (TextToImageGenerator generator = generator();
-                WorldClip judge = "none".equals(clip) ? null : WorldClip.load(Path.of(clip), Device.fromName(device));
-                ProgressBar bar = new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(total)
-                        .setStyle(ProgressBarStyle.ASCII).build()) {
+                WorldClip judge = EvaluationRuns.openClip(clip, device);
+                ProgressBar bar = EvaluationRuns.progressBar("evaluate", total)) {
             CompositionBenchmark.Report r = CompositionBenchmark.run(generator, cats, options, judge, out, bar::stepTo);
             LOG.info("overall {} (clip score {}, fid {}); report in {}", r.summary().overall(),
                     r.clipScore(), r.fid(), out.resolve("report.md"));
         }
         return 0;
-    }
-
-    private static List<Category> allCategories() {
-        List<Category> c = new ArrayList<>(Category.COMPBENCH);
-        c.add(Category.SINGLE);
-        return c;
     }
 
     private TextToImageGenerator generator() {
@@ -108,11 +93,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (model != null && (model.equals(PLANNED) || model.startsWith(PLANNED + ":"))) {
             String base = model.equals(PLANNED) ? null : model.substring(PLANNED.length() + 1);
             Path dir = DefaultModel.resolve(base, spec.commandLine());
-            PlannedGenerator.Settings d = PlannedGenerator.Settings.defaults();
-            PlannedGenerator.Settings s = new PlannedGenerator.Settings(steps, guidance != null ? guidance : d.guidanceScale(),
-                    d.baseRatio(), scheduler != null ? scheduler : d.scheduler());
-            return PlannedGenerator.load("planned (" + dir.getFileName() + ")", dir, Device.fromName(device),
-                    new GrammarPlanner(), s);
+            return EvaluationRuns.planned("planned (" + dir.getFileName() + ")", dir, device, steps, guidance, scheduler);
         }
         return Generators.open(DefaultModel.resolve(model, spec.commandLine()), device, steps, guidance, scheduler);
     }

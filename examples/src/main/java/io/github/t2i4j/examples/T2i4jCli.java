@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             WorldExportCommand.class,
             VaeCeilingCommand.class,
+            IterCompCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class T2i4jCli implements Runnable {

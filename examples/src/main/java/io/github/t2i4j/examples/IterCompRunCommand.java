@@ -1,0 +1,168 @@
+package io.github.t2i4j.examples;
+
+import ai.djl.Device;
+import io.github.t2i4j.core.evaluation.CompositionBenchmark;
+import io.github.t2i4j.core.world.HeldOutSet;
+import io.github.t2i4j.itercomp.IterCompLoop;
+import io.github.t2i4j.itercomp.gallery.ModelGallery;
+import io.github.t2i4j.itercomp.preference.Aspect;
+import io.github.t2i4j.itercomp.preference.PreferenceCollection;
+import io.github.t2i4j.itercomp.refl.FeedbackTraining;
+import io.github.t2i4j.itercomp.reward.RewardModelTraining;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs IterComp's whole iterative loop ({@link IterCompLoop}) on the world, with progress, resuming where it stopped. */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run IterComp end to end: preference data from the gallery (ranked by the simulated annotator), then per"
+                    + " round three reward models and feedback learning of the base, each round's model judged on the"
+                    + " held-out prompts and added to the gallery for the next round.",
+            "Everything goes under OUT (preferences/, round-R/{reward,model,eval}/, work/, report.md,"
+                    + " comparison.png). Run the same command again to continue after an interruption."
+        })
+final class IterCompRunCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(IterCompRunCommand.class);
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--base", paramLabel = "DIR",
+            description = "The StableDiffusionPipeline folder IterComp optimises (default: the embedded world-ldm).")
+    String base;
+
+    @Option(names = "--member", paramLabel = "SPEC",
+            description = {"A gallery member besides the base (repeat): NAME=DIR, NAME=planned:DIR or"
+                    + " NAME=layout:PIPELINE_DIR,GLIGEN_DIR, as in 'itercomp gallery'.",
+                    "Default: planned=planned (regional prompting on the base) and star=star."})
+    List<String> members;
+
+    @Option(names = "--rounds", defaultValue = "3", paramLabel = "N", description = "Feedback rounds (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--prompts-per-aspect", defaultValue = "1000", paramLabel = "N",
+            description = "Training prompts ranked per aspect; every tenth is held out for the reward models (default: ${DEFAULT-VALUE}).")
+    int promptsPerAspect;
+
+    @Option(names = "--reward-steps", paramLabel = "N", description = "Steps of each reward model's training (default: 1000).")
+    Long rewardSteps;
+
+    @Option(names = "--feedback-steps", paramLabel = "N", description = "Feedback-learning steps per round (default: 200).")
+    Long feedbackSteps;
+
+    @Option(names = "--feedback-batch", paramLabel = "N", description = "Prompts per feedback step (default: 8).")
+    Integer feedbackBatch;
+
+    @Option(names = "--feedback-lr", paramLabel = "LR", description = "AdamW rate of feedback learning (default: 1e-5, the paper's).")
+    Double feedbackLearningRate;
+
+    @Option(names = "--regularizer", paramLabel = "W",
+            description = "Weight of the denoising loss on world renders during feedback learning, 0 for none (default: 1).")
+    Double regularizer;
+
+    @Option(names = "--per-category", defaultValue = "200", paramLabel = "N",
+            description = "Held-out prompts per category for each evaluation, at most 200 (default: ${DEFAULT-VALUE}).")
+    int perCategory;
+
+    @Option(names = "--steps", defaultValue = "20", paramLabel = "N",
+            description = "Sampling steps of the base and the optimised models (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = {"-g", "--guidance"}, defaultValue = "7.5", paramLabel = "SCALE",
+            description = "Guidance of the base and the optimised models (default: ${DEFAULT-VALUE}).")
+    float guidance;
+
+    @Option(names = {"-s", "--seed"}, defaultValue = "0", paramLabel = "SEED",
+            description = "Seed of the prompts, the images and the training runs (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--clip", defaultValue = "models/world-clip", paramLabel = "DIR",
+            description = "World CLIP: reward models' vision tower, tie-breaks, CLIP score and FID (default: ${DEFAULT-VALUE}).")
+    Path clip;
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE", description = "cpu or gpu (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "OUT", description = "The run's folder.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        CommandLine cl = spec.commandLine();
+        if (rounds < 1 || promptsPerAspect < 1 || perCategory < 1 || steps < 1) {
+            throw new CommandLine.ParameterException(cl, "--rounds, --prompts-per-aspect, --per-category and --steps must be positive");
+        }
+        Path basePipeline = DefaultModel.resolve(base, cl);
+        List<String> specs = new ArrayList<>();
+        specs.add("base=" + basePipeline);
+        specs.addAll(members != null ? members : List.of("planned=planned:" + basePipeline, "star=star"));
+        List<GalleryMembers.Spec> parsed = GalleryMembers.parse(specs, cl);
+        IterCompLoop.Options o = new IterCompLoop.Options(rounds,
+                new PreferenceCollection.Options(promptsPerAspect, List.of(Aspect.values()), seed, 8),
+                rewardOptions(), feedbackOptions(),
+                new CompositionBenchmark.Options(Math.min(perCategory, HeldOutSet.SIZE), 0, 16, 24), steps, guidance);
+        try (ModelGallery gallery = GalleryMembers.open(parsed, device, steps, guidance, cl);
+                Bars bars = new Bars()) {
+            new IterCompLoop(o, out, clip, Device.fromName(device), bars).run(gallery.members(), basePipeline);
+        }
+        LOG.info("IterComp report: {}", out.resolve("report.md"));
+        return 0;
+    }
+
+    private RewardModelTraining.Options rewardOptions() {
+        RewardModelTraining.Options r = RewardModelTraining.Options.defaults().withSeed(seed);
+        return rewardSteps != null ? r.withSteps(rewardSteps) : r;
+    }
+
+    private FeedbackTraining.Options feedbackOptions() {
+        FeedbackTraining.Options f = FeedbackTraining.Options.defaults().withSeed(seed);
+        if (feedbackSteps != null) {
+            f = f.withSteps(feedbackSteps);
+        }
+        if (feedbackBatch != null) {
+            f = f.withBatchSize(feedbackBatch);
+        }
+        if (feedbackLearningRate != null) {
+            f = f.withLearningRate(feedbackLearningRate);
+        }
+        return regularizer != null ? f.withRegularizer(regularizer) : f;
+    }
+
+    /** One progress bar per stage of the loop (the training stages draw their own). */
+    private static final class Bars implements IterCompLoop.Progress, AutoCloseable {
+        private ProgressBar bar;
+
+        @Override
+        public void stage(String name, long total) {
+            close();
+            LOG.info("IterComp: {}", name);
+            if (!name.startsWith("reward") && !name.startsWith("feedback")) {
+                bar = EvaluationRuns.progressBar(name, (int) total);
+            }
+        }
+
+        @Override
+        public void step(long done) {
+            if (bar != null) {
+                bar.stepTo(done);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+        }
+    }
+}
