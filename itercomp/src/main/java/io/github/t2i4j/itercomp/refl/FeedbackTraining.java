@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.io.Dtype;
+import io.github.t2i4j.core.io.JsonFiles;
 import io.github.t2i4j.core.models.unet.UNet2DConditionModel;
 import io.github.t2i4j.core.pipelines.Conditioning;
 import io.github.t2i4j.core.pipelines.DiffusionPipeline;
@@ -242,12 +243,21 @@ public final class FeedbackTraining {
         return rows.stream().mapToDouble(r -> r[k]).average().orElse(Double.NaN);
     }
 
-    /** The base pipeline's files with {@code unet}'s weights (fp16), written beside and then renamed into place. */
+    /**
+     * The base pipeline ({@code model_index.json} and the component folders it names) with {@code
+     * unet}'s weights (fp16), written beside {@code out} and then moved into place; other files of the
+     * base folder (its model card, benchmarks) are not copied.
+     */
     static void writePipeline(Path base, UNet2DConditionModel unet, Path out) throws IOException {
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, "." + out.getFileName() + "-");
-        copyTree(base, tmp, out.toAbsolutePath().normalize());
+        Files.copy(base.resolve("model_index.json"), tmp.resolve("model_index.json"));
+        for (String component : JsonFiles.readObject(base.resolve("model_index.json"), "model index").keySet()) {
+            if (!component.startsWith("_") && Files.isDirectory(base.resolve(component)) && !component.equals("unet")) {
+                copyTree(base.resolve(component), tmp.resolve(component));
+            }
+        }
         unet.save(tmp.resolve("unet"), Dtype.F16);
         Files.createDirectories(out);
         // keep the training logs already in out (feedback/), replace everything that belongs to the pipeline
@@ -263,13 +273,10 @@ public final class FeedbackTraining {
         Files.delete(tmp);
     }
 
-    private static void copyTree(Path from, Path to, Path skip) throws IOException {
+    private static void copyTree(Path from, Path to) throws IOException {
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (dir.toAbsolutePath().normalize().equals(skip) || dir.getFileName().toString().equals("feedback")) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
                 Files.createDirectories(to.resolve(from.relativize(dir).toString()));
                 return FileVisitResult.CONTINUE;
             }

@@ -38,6 +38,7 @@ class FeedbackTrainingTest {
     @Test
     void writesAnOptimisedPipelineAndResumesExactly(@TempDir Path tmp) throws Exception {
         Path base = GalleryFixtures.tinyPipeline();
+        Files.writeString(base.resolve("notes.txt"), "not part of the pipeline");
         Path reward = tmp.resolve("reward");
         try (NDManager m = NDManager.newBaseManager(); CLIPTokenizer tok = ReflFixtures.worldTokenizer()) {
             ReflFixtures.tinyRewardModel(m, tok).save(reward);
@@ -49,6 +50,7 @@ class FeedbackTrainingTest {
         assertEquals(4, r.steps());
         assertTrue(r.lastRewards().containsKey(Aspect.SPATIAL));
         assertTrue(Files.isRegularFile(out.resolve("feedback/metrics.jsonl")));
+        assertFalse(Files.exists(out.resolve("notes.txt")), "only the pipeline's components are copied");
         // the same pipeline layout; only the UNet's weights differ from the base
         try (DiffusionPipeline p = DiffusionPipelines.load(out, Device.cpu())) {
             assertEquals(64, p.defaultSize());
