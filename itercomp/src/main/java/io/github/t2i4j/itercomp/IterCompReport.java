@@ -73,7 +73,8 @@ public final class IterCompReport {
                         fl, fb, 100 * (fl / fb - 1)));
             }
         }
-        md.append("\n## Reward models (held-out pairwise accuracy)\n\n| round |");
+        md.append("\n## Reward models\n\nHeld-out pairwise accuracy: on all pairs / on the pairs the annotator's score decides"
+                + " (the rest are ties broken by the CLIP score).\n\n| round |");
         aspects.forEach(a -> md.append(' ').append(a.key()).append(" |"));
         md.append(" insertion agreement with the annotator |\n|---|").append("---|".repeat(aspects.size() + 1)).append('\n');
         for (int r = 1; r <= rounds; r++) {
@@ -82,8 +83,8 @@ public final class IterCompReport {
                 Path f = dir.resolve("round-" + r + "/reward/" + a.key() + "/metrics.json");
                 if (Files.isRegularFile(f)) {
                     JsonObject o = JsonFiles.readObject(f, "reward metrics");
-                    md.append(String.format(Locale.ROOT, " %s (%d pairs) |", num(o.get("held_out_accuracy")),
-                            o.get("held_out_pairs").getAsInt()));
+                    md.append(String.format(Locale.ROOT, " %s / %s (%d pairs) |", num(o.get("held_out_accuracy")),
+                            num(o.get("held_out_decided_accuracy")), o.get("held_out_pairs").getAsInt()));
                 } else {
                     md.append(" (not yet) |");
                 }

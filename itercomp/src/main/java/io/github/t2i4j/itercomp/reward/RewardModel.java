@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.ndarray.NDScope;
 import io.github.t2i4j.core.io.Checkpoints;
+import io.github.t2i4j.core.io.Dtype;
 import io.github.t2i4j.core.io.ModelFolder;
 import io.github.t2i4j.core.io.StateDict;
 import io.github.t2i4j.core.io.TensorSource;
@@ -135,8 +136,13 @@ public class RewardModel extends Module {
         return model;
     }
 
-    /** Writes {@code config.json}, {@code preprocessor_config.json} and {@code model.safetensors}. */
+    /** Writes {@code config.json}, {@code preprocessor_config.json} and {@code model.safetensors} (float32). */
     public void save(Path dir) {
+        save(dir, Dtype.F32);
+    }
+
+    /** Writes {@code config.json}, {@code preprocessor_config.json} and {@code model.safetensors} in {@code floatType}. */
+    public void save(Path dir, Dtype floatType) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -144,7 +150,7 @@ public class RewardModel extends Module {
         }
         config.save(dir.resolve(ModelFolder.CONFIG));
         imageProcessor.save(dir);
-        StateDict.save(this, dir.resolve(ModelFolder.TRANSFORMERS_WEIGHTS));
+        StateDict.save(this, dir.resolve(ModelFolder.TRANSFORMERS_WEIGHTS), floatType);
     }
 
     /**

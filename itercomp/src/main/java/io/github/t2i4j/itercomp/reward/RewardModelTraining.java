@@ -10,6 +10,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.models.clip.CLIPConfig;
 import io.github.t2i4j.core.image.Images;
+import io.github.t2i4j.core.io.Dtype;
 import io.github.t2i4j.core.io.ModelFolder;
 import io.github.t2i4j.core.text.BatchEncoding;
 import io.github.t2i4j.core.text.CLIPTokenizer;
@@ -98,13 +99,16 @@ public final class RewardModelTraining {
      * @param heldOutPairs held-out pairs
      * @param trainAccuracy pairwise accuracy on the training pairs
      * @param heldOutAccuracy pairwise accuracy on the held-out pairs (NaN without any)
+     * @param heldOutDecidedAccuracy the same on the held-out pairs the annotator's score decides
+     *     (not a tie broken by the CLIP score)
      * @param finalLoss Bradley-Terry loss of the last step
      * @param scoreMean the raw-score mean written into the config
      * @param scoreStd the raw-score standard deviation written into the config
      * @param seconds wall time of this call
      */
     public record Result(Aspect aspect, Path modelDir, int trainPairs, int heldOutPairs, double trainAccuracy,
-            double heldOutAccuracy, double finalLoss, double scoreMean, double scoreStd, double seconds) {
+            double heldOutAccuracy, double heldOutDecidedAccuracy, double finalLoss, double scoreMean, double scoreStd,
+            double seconds) {
 
         /** The {@code metrics.json} object. */
         public JsonObject toJson() {
@@ -114,6 +118,7 @@ public final class RewardModelTraining {
             o.addProperty("held_out_pairs", heldOutPairs);
             o.addProperty("train_accuracy", trainAccuracy);
             o.addProperty("held_out_accuracy", Double.isNaN(heldOutAccuracy) ? null : heldOutAccuracy);
+            o.addProperty("held_out_decided_accuracy", Double.isNaN(heldOutDecidedAccuracy) ? null : heldOutDecidedAccuracy);
             o.addProperty("final_loss", finalLoss);
             o.addProperty("score_mean", scoreMean);
             o.addProperty("score_std", scoreStd);
@@ -124,7 +129,7 @@ public final class RewardModelTraining {
 
     /**
      * Trains (resuming from {@code workDir}'s newest checkpoint when {@code resume}) and writes the
-     * reward model to {@code modelDir} ({@link RewardModel#save} with the normalisation, plus
+     * reward model to {@code modelDir} ({@link RewardModel#save}, fp16, with the normalisation, plus
      * {@code metrics.json}, the metrics log and the loss plot).
      *
      * @param clipDir the world CLIP folder (vision tower, tokenizer)
@@ -182,25 +187,29 @@ public final class RewardModelTraining {
                 LOG.warn("reward model {}: every training image scores the same ({}); no scaling", aspect.key(), mean);
             }
             save(model, config.withNormalization(mean, std > 0 ? std : 1), modelDir);
-            double trainAcc = accuracy(model, train, store, tokenizer, manager);
-            double heldAcc = heldOut.isEmpty() ? Double.NaN : accuracy(model, heldOut, store, tokenizer, manager);
+            // the accuracies are those of the saved (fp16) weights
+            RewardModel saved = RewardModel.fromPretrained(modelDir, manager);
+            double trainAcc = accuracy(saved, train, store, tokenizer, manager);
+            double heldAcc = heldOut.isEmpty() ? Double.NaN : accuracy(saved, heldOut, store, tokenizer, manager);
+            List<PreferencePair> decided = heldOut.stream().filter(p -> p.better().score() != p.worse().score()).toList();
+            double decidedAcc = decided.isEmpty() ? Double.NaN : accuracy(saved, decided, store, tokenizer, manager);
             double finalLoss = run.metrics().isEmpty() ? Double.NaN : run.metrics().get(run.metrics().size() - 1).loss();
-            Result result = new Result(aspect, modelDir, train.size(), heldOut.size(), trainAcc, heldAcc, finalLoss, mean,
-                    std, (System.nanoTime() - t0) / 1e9);
+            Result result = new Result(aspect, modelDir, train.size(), heldOut.size(), trainAcc, heldAcc, decidedAcc,
+                    finalLoss, mean, std, (System.nanoTime() - t0) / 1e9);
             Files.writeString(modelDir.resolve("metrics.json"),
                     new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(result.toJson()) + "\n");
-            LOG.info(String.format(Locale.ROOT, "reward model %s: pairwise accuracy %.3f held out, %.3f on training pairs",
-                    aspect.key(), heldAcc, trainAcc));
+            LOG.info(String.format(Locale.ROOT, "reward model %s: pairwise accuracy %.3f held out (%.3f where the annotator's"
+                    + " score decides), %.3f on training pairs", aspect.key(), heldAcc, decidedAcc, trainAcc));
             return result;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the reward model to " + modelDir, e);
         }
     }
 
-    /** Writes the model with {@code normalized}'s score constants, atomically (a temporary folder, then a rename). */
+    /** Writes the model in fp16 with {@code normalized}'s score constants, atomically (a temporary folder, then a rename). */
     private static void save(RewardModel model, RewardModelConfig normalized, Path modelDir) throws IOException {
         Path tmp = Files.createTempDirectory(modelDir, ".save-");
-        model.save(tmp);
+        model.save(tmp, Dtype.F16);
         normalized.save(tmp.resolve(ModelFolder.CONFIG));
         try (var files = Files.list(tmp)) {
             for (Path f : files.toList()) {
