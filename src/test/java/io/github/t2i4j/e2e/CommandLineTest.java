@@ -324,4 +324,50 @@ class CommandLineTest {
             assertTrue(log.toString().contains("Usage:"), log.toString());
         }
     }
+
+    @Test
+    void sutiAndItsSubcommandsHaveHelp() {
+        for (String[] help : new String[][] {
+            {"suti", "--help"}, {"suti", "apprentice", "--help"}, {"suti", "experts", "--help"}, {"suti", "train", "--help"}
+        }) {
+            StringWriter log = new StringWriter();
+            assertEquals(0, run(log, help), String.join(" ", help));
+            assertTrue(log.toString().contains("Usage: t2i4j " + String.join(" ", help).replace(" --help", "")),
+                    log.toString());
+        }
+        StringWriter log = new StringWriter();
+        assertEquals(2, run(log, "suti"));
+        assertTrue(log.toString().contains("name a SuTI job"), log.toString());
+    }
+
+    @Test
+    void sutiRefusesBadValuesWithUsageErrorsNamingThem() {
+        Path out = tmp.resolve("suti");
+        String[][] cases = {
+            {"--keep must be in (0, 1], got 1.5", "apprentice", "--keep", "1.5", "--out", out.toString()},
+            {"--subjects must be 1 to 400, got 0", "apprentice", "--subjects", "0", "--out", out.toString()},
+            {"--prompts-per-subject must be 1 to 67, got 100", "apprentice", "--prompts-per-subject", "100", "--out",
+                out.toString()},
+            {"--base " + tmp.resolve("nowhere") + " is neither", "apprentice", "--base", tmp.resolve("nowhere").toString(),
+                "--out", out.toString()},
+            {"--method lora is not a method", "experts", "--method", "lora", "--out", out.toString()},
+            {"--subjects must be 1 to 50, got 51", "experts", "--subjects", "51", "--out", out.toString()},
+            {"name the training data", "train", "--out", out.toString()},
+            {"--data " + tmp.resolve("nowhere") + " is not a folder", "train", "--data", tmp.resolve("nowhere").toString(),
+                "--out", out.toString()},
+            {"exclude each other", "train", "--data", tmp.toString(), "--real-pairs", "--out", out.toString()},
+            {"--placement middle is not mid or mid_and_up", "train", "--real-pairs", "--placement", "middle", "--out",
+                out.toString()},
+        };
+        for (String[] c : cases) {
+            String[] args = new String[c.length];
+            args[0] = "suti";
+            System.arraycopy(c, 1, args, 1, c.length - 1);
+            StringWriter log = new StringWriter();
+            assertEquals(2, run(log, args), String.join(" ", args));
+            assertTrue(log.toString().contains(c[0]), log.toString());
+            assertTrue(log.toString().contains("Usage: t2i4j suti " + c[1]), log.toString());
+        }
+        assertTrue(Files.notExists(out), "nothing written");
+    }
 }

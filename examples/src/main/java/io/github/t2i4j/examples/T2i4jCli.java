@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             WorldExportCommand.class,
             VaeCeilingCommand.class,
             IterCompCommand.class,
+            SuTICommand.class,
             CommandLine.HelpCommand.class
         })
 public final class T2i4jCli implements Runnable {
