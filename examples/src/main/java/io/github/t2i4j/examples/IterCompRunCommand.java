@@ -65,6 +65,14 @@ final class IterCompRunCommand implements Callable<Integer> {
     @Option(names = "--feedback-lr", paramLabel = "LR", description = "AdamW rate of feedback learning (default: 1e-5, the paper's).")
     Double feedbackLearningRate;
 
+    @Option(names = "--feedback-sampling-steps", paramLabel = "N",
+            description = "DDPM steps of feedback learning's sampling; the gradient step is drawn from their last quarter (default: 40, the paper's).")
+    Integer feedbackSamplingSteps;
+
+    @Option(names = "--feedback-guidance", paramLabel = "SCALE",
+            description = "Classifier-free guidance during feedback learning's sampling (default: 1, none, as the paper).")
+    Float feedbackGuidance;
+
     @Option(names = "--regularizer", paramLabel = "W",
             description = "Weight of the denoising loss on world renders during feedback learning, 0 for none (default: 1).")
     Double regularizer;
@@ -133,6 +141,20 @@ final class IterCompRunCommand implements Callable<Integer> {
         }
         if (feedbackLearningRate != null) {
             f = f.withLearningRate(feedbackLearningRate);
+        }
+        if (feedbackSamplingSteps != null) {
+            if (feedbackSamplingSteps < 2) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--feedback-sampling-steps must be at least 2, got "
+                        + feedbackSamplingSteps);
+            }
+            f = f.withInferenceSteps(feedbackSamplingSteps);
+        }
+        if (feedbackGuidance != null) {
+            if (!(feedbackGuidance >= 1)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--feedback-guidance must be at least 1, got "
+                        + feedbackGuidance);
+            }
+            f = f.withGuidance(feedbackGuidance);
         }
         return regularizer != null ? f.withRegularizer(regularizer) : f;
     }

@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * EMA of the optimised UNet in fp16. Same architecture, same steps: the inference cost is the base's.
  *
  * <p>Checkpoints (UNet, AdamW and EMA state) go to the work folder every few steps and a run
- * resumes exactly; the per-step rewards go to {@code feedback/metrics.jsonl} with the loss.
+ * resumes exactly; the loss goes to {@code feedback/metrics.jsonl} and the last micro-batch's mean
+ * reward of each aspect, step by step, to {@code feedback/rewards.jsonl}.
  */
 public final class FeedbackTraining {
     private static final Logger LOG = LoggerFactory.getLogger(FeedbackTraining.class);
@@ -67,6 +68,7 @@ public final class FeedbackTraining {
      * @param inferenceSteps DDPM sampling steps (paper: 40)
      * @param lateMin first step index the gradient step is drawn from (paper: 30)
      * @param lateMax last step index the gradient step is drawn from (paper: 39)
+     * @param guidance classifier-free guidance while sampling and at the gradient step (paper: 1, none)
      * @param rewardScale the hinge loss's factor (paper: 1e-3)
      * @param margin the hinge's margin on each normalised reward (paper: 2)
      * @param regularizerWeight weight of the denoising loss on world renders (0: none, as IterComp's script)
@@ -74,7 +76,7 @@ public final class FeedbackTraining {
      * @param loop steps, prompts per step, AdamW rate and weight decay, seed, checkpoints, stop-after, progress
      * @param emaDecay the EMA decay of the optimised UNet (what is saved)
      */
-    public record Options(int inferenceSteps, int lateMin, int lateMax, double rewardScale, double margin,
+    public record Options(int inferenceSteps, int lateMin, int lateMax, float guidance, double rewardScale, double margin,
             double regularizerWeight, int regularizerCache, TrainingLoop loop, double emaDecay)
             implements TrainingLoop.Holder<Options> {
 
@@ -82,6 +84,9 @@ public final class FeedbackTraining {
             if (inferenceSteps < 1 || lateMin < 0 || lateMin > lateMax || lateMax >= inferenceSteps) {
                 throw new IllegalArgumentException("late steps [" + lateMin + ", " + lateMax + "] must lie within [0, "
                         + inferenceSteps + ")");
+            }
+            if (!(guidance >= 1) || Float.isInfinite(guidance)) {
+                throw new IllegalArgumentException("guidance must be finite and >= 1 (1: none): " + guidance);
             }
             if (!(rewardScale > 0) || !Double.isFinite(margin) || !(regularizerWeight >= 0)) {
                 throw new IllegalArgumentException("reward scale must be positive, margin finite, regulariser weight >= 0: "
@@ -97,24 +102,36 @@ public final class FeedbackTraining {
         }
 
         /**
-         * The paper's settings (40 DDPM steps, gradient at a step in [30, 39], 1e-3 * ReLU(2 - r),
+         * The paper's settings (40 DDPM steps without guidance, gradient at a step in [30, 39], 1e-3 * ReLU(2 - r),
          * AdamW 1e-5 with weight decay 0.01, 200 steps) at 8 prompts per step, with the denoising
          * regulariser at weight 1 on 4,096 cached renders (ImageReward's option), EMA 0.99.
          */
         public static Options defaults() {
-            return new Options(40, 30, 39, 1e-3, 2.0, 1.0, 4096, new TrainingLoop(200, 8, 1e-5, 0, 0.01, 0, 50, 0, true),
+            return new Options(40, 30, 39, 1f, 1e-3, 2.0, 1.0, 4096, new TrainingLoop(200, 8, 1e-5, 0, 0.01, 0, 50, 0, true),
                     0.99);
         }
 
         @Override
         public Options withLoop(TrainingLoop l) {
-            return new Options(inferenceSteps, lateMin, lateMax, rewardScale, margin, regularizerWeight, regularizerCache,
-                    l, emaDecay);
+            return new Options(inferenceSteps, lateMin, lateMax, guidance, rewardScale, margin, regularizerWeight,
+                    regularizerCache, l, emaDecay);
         }
 
         public Options withRegularizer(double weight) {
-            return new Options(inferenceSteps, lateMin, lateMax, rewardScale, margin, weight, regularizerCache, loop,
-                    emaDecay);
+            return new Options(inferenceSteps, lateMin, lateMax, guidance, rewardScale, margin, weight, regularizerCache,
+                    loop, emaDecay);
+        }
+
+        /** With {@code steps} sampling steps, the gradient step drawn from their last quarter (the paper's 30..39 of 40). */
+        public Options withInferenceSteps(int steps) {
+            int min = (int) Math.round(steps * 0.75);
+            return new Options(steps, min, steps - 1, guidance, rewardScale, margin, regularizerWeight, regularizerCache,
+                    loop, emaDecay);
+        }
+
+        public Options withGuidance(float g) {
+            return new Options(inferenceSteps, lateMin, lateMax, g, rewardScale, margin, regularizerWeight,
+                    regularizerCache, loop, emaDecay);
         }
     }
 
@@ -176,6 +193,7 @@ public final class FeedbackTraining {
                     .loss(new MultiRewardLoss(o.rewardScale(), margins, weights))
                     .inferenceSteps(o.inferenceSteps())
                     .lateSteps(o.lateMin(), o.lateMax())
+                    .guidanceScale(o.guidance())
                     .listener(f -> trace.add(f.meanRewards()));
             LatentCache cache = null;
             if (o.regularizerWeight() > 0) {
@@ -205,15 +223,19 @@ public final class FeedbackTraining {
             aspects.forEach(a -> cfg.addProperty("reward_" + a.key(), rewardDirs.get(a).toAbsolutePath().toString()));
             cfg.addProperty("prompts", prompts.size());
             Trainer.Result run;
-            try (LatentCache closing = cache) {
+            Path rewardLog = logDir.resolve("rewards.jsonl");
+            try (LatentCache closing = cache;
+                    java.io.BufferedWriter log = Files.newBufferedWriter(rewardLog, java.nio.charset.StandardCharsets.UTF_8,
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
                 run = Trainer.builder(unet, step.lossFunction(PromptBatch.sampler(prompts, o.loop().batchSize(),
-                                (m, p) -> new Conditioning(pipe.encode(m, p), null), manager, null)))
+                                (m, p) -> new Conditioning(pipe.encode(m, p), null), manager, o.guidance() > 1 ? "" : null)))
                         .optimizer(AdamW.builder().weightDecay(o.loop().weightDecay()).noDecay(AdamW.biasesAndNorms())
                                 .build(unet.namedParameters()))
                         .loop(o.loop(), logDir, workDir, resume)
                         .clipGradNorm(1.0)
                         .ema(ema)
                         .config(cfg)
+                        .listener(m -> logRewards(log, m.step(), aspects, trace))
                         .build()
                         .run();
             }
@@ -236,6 +258,25 @@ public final class FeedbackTraining {
             return new Result(outPipeline, run.endStep(), seconds, first, last);
         } catch (IOException e) {
             throw new UncheckedIOException("feedback learning into " + outPipeline + " failed", e);
+        }
+    }
+
+    /** One line of {@code rewards.jsonl}: the step and each aspect's batch-mean reward in its last micro-batch. */
+    private static void logRewards(java.io.BufferedWriter log, long step, List<Aspect> aspects, List<double[]> trace) {
+        if (trace.isEmpty()) {
+            return;
+        }
+        JsonObject o = new JsonObject();
+        o.addProperty("step", step);
+        double[] last = trace.get(trace.size() - 1);
+        for (int a = 0; a < aspects.size(); a++) {
+            o.addProperty(aspects.get(a).key(), last[a]);
+        }
+        try {
+            log.write(o + "\n");
+            log.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the reward log", e);
         }
     }
 

@@ -30,8 +30,8 @@ class FeedbackTrainingTest {
             List.of("a red circle to the left of a blue square", "a big green star", "a small dotted cross");
 
     private static FeedbackTraining.Options options(long stopAfter) {
-        // 4 DDPM steps, gradient at step 2 or 3, two prompts a step, the regulariser on 8 cached renders
-        return new FeedbackTraining.Options(4, 2, 3, 1e-3, 2.0, 1.0, 8,
+        // 4 DDPM steps with guidance 2, gradient at step 2 or 3, two prompts a step, the regulariser on 8 cached renders
+        return new FeedbackTraining.Options(4, 2, 3, 2f, 1e-3, 2.0, 1.0, 8,
                 new TrainingLoop(4, 2, 1e-3, 0, 0.01, 3, 2, stopAfter, false), 0.5);
     }
 
@@ -50,6 +50,7 @@ class FeedbackTrainingTest {
         assertEquals(4, r.steps());
         assertTrue(r.lastRewards().containsKey(Aspect.SPATIAL));
         assertTrue(Files.isRegularFile(out.resolve("feedback/metrics.jsonl")));
+        assertEquals(4, Files.readAllLines(out.resolve("feedback/rewards.jsonl")).size(), "one reward line a step");
         assertFalse(Files.exists(out.resolve("notes.txt")), "only the pipeline's components are copied");
         // the same pipeline layout; only the UNet's weights differ from the base
         try (DiffusionPipeline p = DiffusionPipelines.load(out, Device.cpu())) {
@@ -74,7 +75,7 @@ class FeedbackTrainingTest {
 
     @Test
     void badSettingsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new FeedbackTraining.Options(40, 30, 40, 1e-3, 2, 0, 0,
+        assertThrows(IllegalArgumentException.class, () -> new FeedbackTraining.Options(40, 30, 40, 1f, 1e-3, 2, 0, 0,
                 FeedbackTraining.Options.defaults().loop(), 0.99));
         assertThrows(IllegalArgumentException.class, () -> FeedbackTraining.Options.defaults().withRegularizer(-1));
         assertThrows(IllegalArgumentException.class, () -> FeedbackTraining.train(FeedbackTraining.Options.defaults(),
