@@ -2,16 +2,14 @@ package io.github.t2i4j.itercomp;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.github.t2i4j.core.io.AtomicFiles;
 import io.github.t2i4j.core.io.JsonFiles;
 import io.github.t2i4j.core.world.Category;
 import io.github.t2i4j.itercomp.preference.Aspect;
 import io.github.t2i4j.itercomp.preference.PreferenceStore;
 import io.github.t2i4j.itercomp.preference.Ranking;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -119,13 +117,7 @@ public final class IterCompReport {
             md.append("\n## Same prompts and seeds: base, then each round\n\n![comparison](comparison.png)\n");
         }
         Path out = dir.resolve("report.md");
-        try {
-            Path tmp = Files.createTempFile(dir, ".report-", ".md");
-            Files.writeString(tmp, md.toString());
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out, e);
-        }
+        AtomicFiles.writeString(out, md.toString());
         return out;
     }
 

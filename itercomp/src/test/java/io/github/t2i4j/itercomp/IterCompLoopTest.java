@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.github.t2i4j.core.evaluation.CompositionBenchmark;
+import io.github.t2i4j.core.io.AtomicFiles;
 import io.github.t2i4j.core.pipelines.DiffusionGenerator;
 import io.github.t2i4j.core.pipelines.DiffusionPipelines;
 import io.github.t2i4j.core.pipelines.TextToImageGenerator;
@@ -29,7 +30,7 @@ class IterCompLoopTest {
     @Test
     void twoRoundsEndToEndAndResume(@TempDir Path dir) throws Exception {
         Path base = GalleryFixtures.tinyPipeline();
-        Path clip = worldClip();
+        Path clip = GalleryFixtures.worldClip();
         PreferenceCollection.Options prefs = new PreferenceCollection.Options(10, List.of(Aspect.values()), 1, 5);
         IterCompLoop.Options o = new IterCompLoop.Options(2, prefs,
                 new RewardModelTraining.Options(1, 1.0, new TrainingLoop(4, 4, 1e-3, 0, 0.0, 1, 0, 0, false)),
@@ -74,26 +75,9 @@ class IterCompLoopTest {
 
         // a finished loop has nothing to redo; a deleted evaluation is redone alone
         stages.clear();
-        deleteTree(run.resolve("round-2/eval"));
+        AtomicFiles.deleteTree(run.resolve("round-2/eval"));
         new IterCompLoop(o, run, clip, Device.cpu(), progress).run(gallery, base);
         assertEquals(List.of("evaluate round-2"), stages);
         gallery.forEach(TextToImageGenerator::close);
-    }
-
-    private static void deleteTree(Path dir) throws Exception {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
-    private static Path worldClip() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("models/world-clip/config.json"))) {
-                return dir.resolve("models/world-clip");
-            }
-        }
-        throw new IllegalStateException("models/world-clip not found");
     }
 }

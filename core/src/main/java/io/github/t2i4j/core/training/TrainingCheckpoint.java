@@ -2,6 +2,7 @@ package io.github.t2i4j.core.training;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.github.t2i4j.core.io.AtomicFiles;
 import io.github.t2i4j.core.io.CheckpointException;
 import io.github.t2i4j.core.io.SafetensorsFile;
 import io.github.t2i4j.core.io.StateDict;
@@ -123,7 +124,7 @@ public final class TrainingCheckpoint {
             }
             syncFolder(target.getParent());
             if (old != null) {
-                deleteTree(old);
+                AtomicFiles.deleteTree(old);
             }
             return target;
         } catch (IOException e) {
@@ -201,7 +202,7 @@ public final class TrainingCheckpoint {
         List<Path> all = list(root);
         for (int i = 0; i < all.size() - keepLast; i++) {
             try {
-                deleteTree(all.get(i));
+                AtomicFiles.deleteTree(all.get(i));
                 LOG.debug("removed old checkpoint {}", all.get(i));
             } catch (IOException e) {
                 LOG.warn("could not remove old checkpoint {}: {}", all.get(i), e.toString());
@@ -216,7 +217,7 @@ public final class TrainingCheckpoint {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, TMP_PREFIX + "*")) {
             for (Path p : ds) {
                 LOG.warn("removing incomplete checkpoint {}", p);
-                deleteTree(p);
+                AtomicFiles.deleteTree(p);
             }
         } catch (IOException e) {
             LOG.warn("could not remove stale temporary checkpoints in {}: {}", root, e.toString());
@@ -239,17 +240,6 @@ public final class TrainingCheckpoint {
             ch.force(true);
         } catch (IOException | RuntimeException ignored) {
             // not possible on every platform; the files themselves were synced
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -4,14 +4,10 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.evaluation.CompositionBenchmark;
+import io.github.t2i4j.core.io.AtomicFiles;
 import io.github.t2i4j.core.world.Category;
 import io.github.t2i4j.core.world.eval.EvaluationSummary;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -294,33 +290,10 @@ public final class GalleryComparison {
      * @return the Markdown file
      */
     public Path write(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir, e);
-        }
-        writeAtomically(dir.resolve(JSON_FILE), toJsonString());
+        AtomicFiles.writeString(dir.resolve(JSON_FILE), toJsonString());
         Path md = dir.resolve(MARKDOWN_FILE);
-        writeAtomically(md, markdown());
+        AtomicFiles.writeString(md, markdown());
         return md;
-    }
-
-    private static void writeAtomically(Path file, String text) {
-        try {
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName() + ".", ".tmp");
-            try {
-                Files.writeString(tmp, text);
-                try {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
     }
 
     /** The T2I-CompBench categories compared that have a leader. */

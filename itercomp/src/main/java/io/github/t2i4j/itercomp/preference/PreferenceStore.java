@@ -1,18 +1,12 @@
 package io.github.t2i4j.itercomp.preference;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import io.github.t2i4j.core.image.Images;
+import io.github.t2i4j.core.io.JsonLines;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -54,41 +48,18 @@ public final class PreferenceStore {
         PreferenceStore store = new PreferenceStore(dir);
         try {
             Files.createDirectories(dir);
-            Path file = dir.resolve(RANKINGS);
-            if (Files.exists(file)) {
-                store.read(file);
-            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the preference folder " + dir, e);
         }
+        Path file = dir.resolve(RANKINGS);
+        JsonLines.Contents<Ranking> read = JsonLines.read(file, Ranking::fromJson, "a ranking");
+        read.items().forEach(r -> store.rankings.put(new Key(r.aspect(), r.index()), r));
+        if (read.lastLineCut()) {
+            LOG.warn("{}: the last line ({} characters) is incomplete, probably cut by an interruption; "
+                    + "it is dropped and its prompt will be collected again", file, read.cutLastLine());
+            store.rewrite();
+        }
         return store;
-    }
-
-    private void read(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        boolean dropped = false;
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                JsonObject o = JsonParser.parseString(line).getAsJsonObject();
-                Ranking r = Ranking.fromJson(o);
-                rankings.put(new Key(r.aspect(), r.index()), r);
-            } catch (JsonParseException | IllegalStateException | NullPointerException | IllegalArgumentException e) {
-                if (i == lines.size() - 1) {
-                    LOG.warn("{}: the last line ({} characters) is incomplete, probably cut by an interruption; "
-                            + "it is dropped and its prompt will be collected again", file, line.length());
-                    dropped = true;
-                } else {
-                    throw new IllegalArgumentException(file + " line " + (i + 1) + " is not a ranking: " + e.getMessage(), e);
-                }
-            }
-        }
-        if (dropped) {
-            rewrite();
-        }
     }
 
     /** The folder. */
@@ -151,20 +122,12 @@ public final class PreferenceStore {
 
     /** Appends new rankings (none may exist yet) and forces them to disk. */
     public void add(Collection<Ranking> added) {
-        StringBuilder sb = new StringBuilder();
         for (Ranking r : added) {
             if (has(r.aspect(), r.index())) {
                 throw new IllegalArgumentException("ranking " + r.aspect().key() + " #" + r.index() + " exists; use replace");
             }
-            sb.append(r.toJson()).append('\n');
         }
-        try (FileChannel ch = FileChannel.open(dir.resolve(RANKINGS), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            ch.write(StandardCharsets.UTF_8.encode(sb.toString()));
-            ch.force(true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + dir.resolve(RANKINGS), e);
-        }
+        JsonLines.append(dir.resolve(RANKINGS), JsonLines.lines(added, Ranking::toJson));
         added.forEach(r -> rankings.put(new Key(r.aspect(), r.index()), r));
     }
 
@@ -180,20 +143,6 @@ public final class PreferenceStore {
     }
 
     private void rewrite() {
-        Path file = dir.resolve(RANKINGS);
-        try {
-            Path tmp = Files.createTempFile(dir, ".rankings-", ".tmp");
-            StringBuilder sb = new StringBuilder();
-            for (Ranking r : rankings()) {
-                sb.append(r.toJson()).append('\n');
-            }
-            Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot rewrite " + file, e);
-        }
+        JsonLines.write(dir.resolve(RANKINGS), rankings(), Ranking::toJson);
     }
 }

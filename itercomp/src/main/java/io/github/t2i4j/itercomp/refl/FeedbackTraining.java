@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import com.google.gson.JsonObject;
+import io.github.t2i4j.core.io.AtomicFiles;
 import io.github.t2i4j.core.io.Dtype;
 import io.github.t2i4j.core.io.JsonFiles;
 import io.github.t2i4j.core.models.unet.UNet2DConditionModel;
@@ -300,18 +301,8 @@ public final class FeedbackTraining {
             }
         }
         unet.save(tmp.resolve("unet"), Dtype.F16);
-        Files.createDirectories(out);
         // keep the training logs already in out (feedback/), replace everything that belongs to the pipeline
-        try (var entries = Files.list(tmp)) {
-            for (Path p : entries.toList()) {
-                Path target = out.resolve(p.getFileName().toString());
-                if (Files.isDirectory(target)) {
-                    deleteTree(target);
-                }
-                Files.move(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-        }
-        Files.delete(tmp);
+        AtomicFiles.moveInto(tmp, out);
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
@@ -328,13 +319,5 @@ public final class FeedbackTraining {
                 return FileVisitResult.CONTINUE;
             }
         });
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

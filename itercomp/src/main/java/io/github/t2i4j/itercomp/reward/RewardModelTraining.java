@@ -10,6 +10,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.models.clip.CLIPConfig;
 import io.github.t2i4j.core.image.Images;
+import io.github.t2i4j.core.io.AtomicFiles;
 import io.github.t2i4j.core.io.Dtype;
 import io.github.t2i4j.core.io.ModelFolder;
 import io.github.t2i4j.core.text.BatchEncoding;
@@ -26,7 +27,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -211,13 +211,7 @@ public final class RewardModelTraining {
         Path tmp = Files.createTempDirectory(modelDir, ".save-");
         model.save(tmp, Dtype.F16);
         normalized.save(tmp.resolve(ModelFolder.CONFIG));
-        try (var files = Files.list(tmp)) {
-            for (Path f : files.toList()) {
-                Files.move(f, modelDir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING,
-                        StandardCopyOption.ATOMIC_MOVE);
-            }
-        }
-        Files.delete(tmp);
+        AtomicFiles.moveInto(tmp, modelDir);
     }
 
     /** {images [2B, 3, H, W] in [-1, 1] (the better ones, then the worse ones), ids [2B, L], mask [2B, L]}. */

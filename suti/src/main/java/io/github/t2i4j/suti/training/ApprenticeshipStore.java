@@ -3,9 +3,10 @@ package io.github.t2i4j.suti.training;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.t2i4j.core.image.Images;
+import io.github.t2i4j.core.io.AtomicFiles;
+import io.github.t2i4j.core.io.JsonLines;
 import io.github.t2i4j.core.world.Background;
 import io.github.t2i4j.core.world.Size;
 import io.github.t2i4j.suti.subjects.Position;
@@ -13,12 +14,9 @@ import io.github.t2i4j.suti.subjects.SubjectContext;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -333,40 +331,22 @@ public final class ApprenticeshipStore implements ApprenticeshipSource {
                     + " redone", dir.resolve(EXAMPLES), e.size() - examples.size(), orphans);
         }
         if (repair && (!orphans.isEmpty() || lineDropped)) {
-            rewrite(dir.resolve(EXAMPLES), examples, StoredExample::toJson);
-            rewrite(dir.resolve(SUBJECTS), new ArrayList<>(subjects.values()), SubjectRecord::toJson);
+            JsonLines.write(dir.resolve(EXAMPLES), examples, StoredExample::toJson);
+            JsonLines.write(dir.resolve(SUBJECTS), subjects.values(), SubjectRecord::toJson);
             lineDropped = false;
         }
     }
 
-    private <T> List<T> readLines(Path file, Function<JsonObject, T> parse, String what) throws IOException {
-        List<T> out = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return out;
+    private <T> List<T> readLines(Path file, Function<JsonObject, T> parse, String what) {
+        JsonLines.Contents<T> read = JsonLines.read(file, parse, "a stored " + what);
+        if (read.lastLineCut() && readOnly) {
+            LOG.debug("{}: the last line is incomplete (being written, or cut); ignored", file);
+        } else if (read.lastLineCut()) {
+            LOG.warn("{}: the last line ({} characters) is incomplete, probably cut by an interruption; it is"
+                    + " dropped and its subject will be redone", file, read.cutLastLine());
+            lineDropped = true;
         }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                out.add(parse.apply(JsonParser.parseString(line).getAsJsonObject()));
-            } catch (JsonParseException | IllegalStateException | NullPointerException | IllegalArgumentException
-                    | UnsupportedOperationException | ClassCastException e) {
-                if (i == lines.size() - 1 && readOnly) {
-                    LOG.debug("{}: the last line is incomplete (being written, or cut); ignored", file);
-                } else if (i == lines.size() - 1) {
-                    LOG.warn("{}: the last line ({} characters) is incomplete, probably cut by an interruption; it is"
-                            + " dropped and its subject will be redone", file, line.length());
-                    lineDropped = true;
-                } else {
-                    throw new IllegalArgumentException(file + " line " + (i + 1) + " is not a stored " + what + ": "
-                            + e.getMessage(), e);
-                }
-            }
-        }
-        return out;
+        return read.items();
     }
 
     /** The folder. */
@@ -386,7 +366,7 @@ public final class ApprenticeshipStore implements ApprenticeshipSource {
             throw new IllegalStateException(dir.resolve(SETTINGS) + " is fixed: " + subjects.size()
                     + " subjects are finished with it");
         }
-        writeAtomically(dir.resolve(SETTINGS), s.toString() + "\n");
+        AtomicFiles.writeString(dir.resolve(SETTINGS), s.toString() + "\n");
         settings = s.deepCopy();
     }
 
@@ -459,14 +439,10 @@ public final class ApprenticeshipStore implements ApprenticeshipSource {
             throw new IllegalArgumentException("the examples do not match subject " + subject.subjectId() + "'s kept"
                     + " candidates: " + kept.size() + " vs " + subject.kept());
         }
-        StringBuilder sb = new StringBuilder();
-        for (StoredExample e : kept) {
-            sb.append(e.toJson()).append('\n');
+        if (!kept.isEmpty()) {
+            JsonLines.append(dir.resolve(EXAMPLES), JsonLines.lines(kept, StoredExample::toJson));
         }
-        if (sb.length() > 0) {
-            append(dir.resolve(EXAMPLES), sb.toString());
-        }
-        append(dir.resolve(SUBJECTS), subject.toJson() + "\n");
+        JsonLines.append(dir.resolve(SUBJECTS), subject.toJson() + "\n");
         examples.addAll(kept);
         subjects.put(subject.subjectId(), subject);
     }
@@ -536,40 +512,5 @@ public final class ApprenticeshipStore implements ApprenticeshipSource {
     private static double number(JsonObject o, String key) {
         JsonElement e = o.get(key);
         return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
-    }
-
-    private static void append(Path file, String text) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            ch.write(StandardCharsets.UTF_8.encode(text));
-            ch.force(true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + file, e);
-        }
-    }
-
-    private <T> void rewrite(Path file, List<T> items, Function<T, JsonObject> json) {
-        StringBuilder sb = new StringBuilder();
-        for (T t : items) {
-            sb.append(json.apply(t)).append('\n');
-        }
-        writeAtomically(file, sb.toString());
-    }
-
-    private void writeAtomically(Path file, String text) {
-        try {
-            Path tmp = Files.createTempFile(dir, ".apprenticeship-", ".tmp");
-            try {
-                Files.writeString(tmp, text, StandardCharsets.UTF_8);
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    ch.force(true);
-                }
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
     }
 }
