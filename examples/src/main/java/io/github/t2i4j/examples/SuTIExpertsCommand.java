@@ -214,11 +214,7 @@ final class SuTIExpertsCommand implements Callable<Integer> {
         o.addProperty("samplingSteps", samplingSteps);
         o.addProperty("guidance", guidance);
         o.addProperty("seed", seed);
-        JsonObject dreamBooth = new JsonObject();
-        dreamBooth.addProperty("steps", db.steps());
-        dreamBooth.addProperty("learningRate", db.learningRate());
-        dreamBooth.addProperty("classImages", db.classImages());
-        dreamBooth.addProperty("priorWeight", db.priorWeight());
+        JsonObject dreamBooth = db.settingsJson();
         dreamBooth.addProperty("identifier", db.identifier());
         o.add("dreamBooth", dreamBooth);
         JsonObject textualInversion = new JsonObject();

@@ -1,5 +1,6 @@
 package io.github.t2i4j.suti.experts;
 
+import com.google.gson.JsonObject;
 import io.github.t2i4j.core.tensor.NoGrad;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -142,6 +143,20 @@ public final class DreamBooth {
         /** "a [class]". */
         public String classPrompt() {
             return "a " + classNoun;
+        }
+
+        /** The training settings as JSON: everything but the identifier and the class noun, which name one subject. */
+        public JsonObject settingsJson() {
+            JsonObject d = new JsonObject();
+            d.addProperty("steps", steps);
+            d.addProperty("learningRate", learningRate);
+            d.addProperty("batchSize", batchSize);
+            d.addProperty("priorWeight", priorWeight);
+            d.addProperty("classImages", classImages);
+            d.addProperty("seed", seed);
+            d.addProperty("classImageSteps", classImageSteps);
+            d.addProperty("classImageGuidance", classImageGuidance);
+            return d;
         }
     }
 

@@ -193,16 +193,7 @@ public final class ExpertApprenticeship {
             o.addProperty("guidance", guidance);
             o.addProperty("seed", seed);
             o.addProperty("identifier", chosenIdentifier);
-            JsonObject d = new JsonObject();
-            d.addProperty("steps", dreamBooth.steps());
-            d.addProperty("learningRate", dreamBooth.learningRate());
-            d.addProperty("batchSize", dreamBooth.batchSize());
-            d.addProperty("priorWeight", dreamBooth.priorWeight());
-            d.addProperty("classImages", dreamBooth.classImages());
-            d.addProperty("seed", dreamBooth.seed());
-            d.addProperty("classImageSteps", dreamBooth.classImageSteps());
-            d.addProperty("classImageGuidance", dreamBooth.classImageGuidance());
-            o.add("dreamBooth", d);
+            o.add("dreamBooth", dreamBooth.settingsJson());
             return o;
         }
     }
