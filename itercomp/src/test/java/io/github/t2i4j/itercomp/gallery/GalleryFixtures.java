@@ -66,4 +66,14 @@ public final class GalleryFixtures {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** The bundled world CLIP folder (models/world-clip above the working directory). */
+    public static Path worldClip() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("models/world-clip/config.json"))) {
+                return dir.resolve("models/world-clip");
+            }
+        }
+        throw new IllegalStateException("models/world-clip not found above " + Path.of("").toAbsolutePath());
+    }
 }

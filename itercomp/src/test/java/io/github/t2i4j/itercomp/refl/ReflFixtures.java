@@ -28,9 +28,9 @@ import io.github.t2i4j.core.tensor.Noise;
 import io.github.t2i4j.core.text.CLIPTextConfig;
 import io.github.t2i4j.core.text.CLIPTextModelWithProjection;
 import io.github.t2i4j.core.text.CLIPTokenizer;
+import io.github.t2i4j.itercomp.gallery.GalleryFixtures;
 import io.github.t2i4j.itercomp.reward.RewardModel;
 import io.github.t2i4j.itercomp.reward.RewardModelConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -152,12 +152,7 @@ final class ReflFixtures {
 
     /** The bundled world CLIP folder (models/world-clip above the working directory). */
     static Path worldClip() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("models/world-clip/config.json"))) {
-                return dir.resolve("models/world-clip");
-            }
-        }
-        throw new IllegalStateException("models/world-clip not found above " + Path.of("").toAbsolutePath());
+        return GalleryFixtures.worldClip();
     }
 
     static CLIPTokenizer worldTokenizer() {

@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import io.github.t2i4j.itercomp.gallery.GalleryFixtures;
 import io.github.t2i4j.core.models.clip.CLIPConfig;
 import io.github.t2i4j.core.models.clip.CLIPVisionConfig;
 import io.github.t2i4j.core.text.BatchEncoding;
@@ -21,7 +22,6 @@ import io.github.t2i4j.core.world.Category;
 import io.github.t2i4j.core.world.WorldBatch;
 import io.github.t2i4j.core.world.WorldDataset;
 import io.github.t2i4j.core.world.WorldSplit;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,14 +43,7 @@ class RewardModelTest {
 
     @BeforeAll
     static void setUp() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("models/world-clip/config.json"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("models/world-clip not found above " + Path.of("").toAbsolutePath());
-        }
-        clipDir = dir.resolve("models/world-clip");
+        clipDir = GalleryFixtures.worldClip();
         clip = CLIPConfig.fromJson(clipDir.resolve("config.json"));
         tokenizer = CLIPTokenizer.fromPretrained(clipDir);
     }

@@ -10,6 +10,7 @@ import io.github.t2i4j.core.io.Checkpoints;
 import io.github.t2i4j.core.io.TensorSource;
 import io.github.t2i4j.core.text.CLIPTokenizer;
 import io.github.t2i4j.core.training.TrainingLoop;
+import io.github.t2i4j.itercomp.gallery.GalleryFixtures;
 import io.github.t2i4j.itercomp.preference.Aspect;
 import io.github.t2i4j.itercomp.preference.PreferenceCollection;
 import io.github.t2i4j.itercomp.preference.PreferenceStore;
@@ -34,11 +35,7 @@ class RewardModelTrainingTest {
 
     @BeforeAll
     static void collect() {
-        Path root = Path.of("").toAbsolutePath();
-        while (root != null && !Files.isRegularFile(root.resolve("models/world-clip/config.json"))) {
-            root = root.getParent();
-        }
-        clipDir = root.resolve("models/world-clip");
+        clipDir = GalleryFixtures.worldClip();
         store = PreferenceStore.open(dir.resolve("preferences"));
         PreferenceCollection c = new PreferenceCollection(store, null,
                 new PreferenceCollection.Options(PROMPTS, List.of(Aspect.SPATIAL), 3, 8));
