@@ -36,7 +36,7 @@ class CommandLineTest {
     }
 
     private static int run(StringWriter out, String... args) {
-        CommandLine cli = new CommandLine(new T2i4jCli());
+        CommandLine cli = T2i4jCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(out, true));
         return cli.execute(args);
@@ -93,13 +93,14 @@ class CommandLineTest {
     void evaluateWritesAReportFolder() throws Exception {
         Path report = tmp.resolve("report");
         int rc = run(new StringWriter(), "evaluate", "--model", "reference", "--clip", "none", "--per-category", "6",
-                "--categories", "COLOR,SPATIAL", "--out", report.toString());
-        assertEquals(0, rc);
+                "--categories", "color,Spatial", "--out", report.toString());
+        assertEquals(0, rc, "category names are accepted in any case");
         JsonObject metrics = JsonParser.parseString(Files.readString(report.resolve("metrics.json"))).getAsJsonObject();
         assertEquals(1.0, metrics.getAsJsonObject("categories").get("color").getAsDouble(), 1e-9);
         assertEquals(12, metrics.get("images").getAsInt());
         assertTrue(Files.isRegularFile(report.resolve("report.md")));
         assertTrue(Files.isRegularFile(report.resolve("grid-spatial.png")));
+        assertEquals(12, Files.readAllLines(report.resolve("evaluations.jsonl")).size());
     }
 
     @Test

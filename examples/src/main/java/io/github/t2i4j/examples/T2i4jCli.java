@@ -30,7 +30,12 @@ public final class T2i4jCli implements Runnable {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
-        System.exit(new CommandLine(new T2i4jCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The program's command line, with enum values (categories, devices, ...) accepted in any case. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new T2i4jCli()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package io.github.t2i4j.core.evaluation;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.github.t2i4j.core.io.JsonLines;
 import io.github.t2i4j.core.image.Images;
 import io.github.t2i4j.core.metrics.FrechetDistance;
 import io.github.t2i4j.core.pipelines.TextToImageGenerator;
@@ -11,8 +13,10 @@ import io.github.t2i4j.core.world.SceneRenderer;
 import io.github.t2i4j.core.world.WorldExample;
 import io.github.t2i4j.core.world.clip.WorldClip;
 import io.github.t2i4j.core.world.eval.CompositionEvaluator;
+import io.github.t2i4j.core.world.eval.DetectedObject;
 import io.github.t2i4j.core.world.eval.Evaluation;
 import io.github.t2i4j.core.world.eval.EvaluationSummary;
+import io.github.t2i4j.core.world.eval.RequirementResult;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * The world's T2I-CompBench: runs a generator over the fixed held-out prompts of each category,
  * judges every image with the {@link CompositionEvaluator}, and, given the world CLIP, adds the
  * CLIP score and the FID against the held-out reference renders. Writes a report folder:
- * {@code metrics.json}, {@code report.md} and one PNG grid per category with ticks and crosses.
+ * {@code metrics.json}, {@code report.md} (with a {@link FailureAnalysis}), {@code evaluations.jsonl}
+ * (one verdict per image) and one PNG grid per category with ticks and crosses.
  */
 public final class CompositionBenchmark {
     private static final Logger LOG = LoggerFactory.getLogger(CompositionBenchmark.class);
@@ -87,6 +92,8 @@ public final class CompositionBenchmark {
         List<String> allCaptions = new ArrayList<>();
         List<BufferedImage> references = new ArrayList<>();
         Map<Category, String> grids = new LinkedHashMap<>();
+        FailureAnalysis failures = new FailureAnalysis();
+        List<JsonObject> perImage = new ArrayList<>();
         SceneRenderer referenceRenderer = new SceneRenderer();
         double generationSeconds = 0;
         try {
@@ -106,6 +113,8 @@ public final class CompositionBenchmark {
                         Evaluation e = evaluator.evaluate(generated.get(i), batch.get(i).prompt());
                         evaluations.add(e);
                         summary.add(e);
+                        failures.add(batch.get(i).prompt(), e);
+                        perImage.add(imageJson(e, start + i));
                         references.add(referenceRenderer.render(batch.get(i).scene()));
                     }
                     images.addAll(generated);
@@ -130,7 +139,8 @@ public final class CompositionBenchmark {
                     generationSeconds / Math.max(1, allImages.size()));
             Files.writeString(out.resolve("metrics.json"),
                     new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(report.toJson()) + "\n");
-            Files.writeString(out.resolve("report.md"), markdown(report, grids));
+            JsonLines.write(out.resolve("evaluations.jsonl"), perImage, o -> o);
+            Files.writeString(out.resolve("report.md"), markdown(report, grids, failures));
             return report;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report to " + out, e);
@@ -151,7 +161,39 @@ public final class CompositionBenchmark {
         Images.writePng(Images.grid(shown, captions, marks, 6), file);
     }
 
-    private static String markdown(Report r, Map<Category, String> grids) {
+    /** One line of {@code evaluations.jsonl}: the verdict on one image, with what the annotator saw. */
+    private static JsonObject imageJson(Evaluation e, int index) {
+        JsonObject o = new JsonObject();
+        o.addProperty("category", e.category().name().toLowerCase(Locale.ROOT));
+        o.addProperty("caption", e.caption());
+        o.addProperty("index", index);
+        o.addProperty("score", e.score());
+        o.addProperty("all_correct", e.allCorrect());
+        JsonArray reqs = new JsonArray();
+        for (RequirementResult r : e.requirements()) {
+            JsonObject q = new JsonObject();
+            q.addProperty("kind", r.kind());
+            q.addProperty("requirement", r.description());
+            q.addProperty("met", r.met());
+            reqs.add(q);
+        }
+        o.add("requirements", reqs);
+        JsonArray detected = new JsonArray();
+        for (DetectedObject d : e.objects()) {
+            JsonObject j = new JsonObject();
+            j.addProperty("object", d.describe());
+            j.addProperty("recognised", d.recognised());
+            j.addProperty("hue", Math.round(d.hue() * 10) / 10.0);
+            j.addProperty("shape_distance", d.shapeDistance());
+            j.addProperty("texture_energy", d.textureEnergy());
+            j.addProperty("texture_orientation", d.textureOrientation());
+            detected.add(j);
+        }
+        o.add("detected", detected);
+        return o;
+    }
+
+    private static String markdown(Report r, Map<Category, String> grids, FailureAnalysis failures) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Compositional evaluation: ").append(r.generator()).append("\n\n");
         sb.append("Held-out prompts of the bundled world (combinations never seen in training), judged from pixels by "
@@ -168,6 +210,8 @@ public final class CompositionBenchmark {
                 r.fid() == null ? "not computed (no CLIP given)" : String.format(Locale.ROOT, "%.2f", r.fid())));
         sb.append(String.format(Locale.ROOT, "- images: %d, seconds per image: %.3f%n%n", r.summary().images(),
                 r.secondsPerImage()));
+        sb.append("Per-image verdicts: `evaluations.jsonl`.\n\n");
+        sb.append(failures.markdown());
         for (Map.Entry<Category, String> g : grids.entrySet()) {
             sb.append("## ").append(g.getKey().name().toLowerCase(Locale.ROOT)).append("\n\n");
             sb.append("![").append(g.getKey().name().toLowerCase(Locale.ROOT)).append("](").append(g.getValue()).append(")\n\n");
