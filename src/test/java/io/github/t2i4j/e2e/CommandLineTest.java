@@ -267,6 +267,23 @@ class CommandLineTest {
     }
 
     @Test
+    void vaeCeilingJudgesAStarTokenizerToo() throws Exception {
+        Path tokenizer = null;
+        for (Path p = Paths.get("").toAbsolutePath(); p != null && tokenizer == null; p = p.getParent()) {
+            Path t = p.resolve("models/star/vq_tokenizer");
+            tokenizer = Files.isRegularFile(t.resolve("config.json")) ? t : null;
+        }
+        Path json = tmp.resolve("star-ceiling.json");
+        StringWriter log = new StringWriter();
+        assertEquals(0, run(log, "vae-ceiling", "--vq-tokenizer", tokenizer.toString(), "--per-category", "3",
+                "--categories", "single", "--out", json.toString()), log.toString());
+        assertEquals(1, JsonParser.parseString(Files.readString(json)).getAsJsonObject().size());
+        assertEquals(2, run(new StringWriter(), "vae-ceiling", "--per-category", "3"), "neither --vae nor --vq-tokenizer");
+        assertEquals(2, run(new StringWriter(), "vae-ceiling", "--vq-tokenizer", tokenizer.toString(), "--vae",
+                tokenizer.toString()), "both");
+    }
+
+    @Test
     void itercompGalleryComparesItsMembers() throws Exception {
         // the shipped world-ldm, about 4 times faster than the tiny golden pipeline: by its folder and by its name
         Path dir = null;

@@ -56,6 +56,11 @@ final class IterCompRunCommand implements Callable<Integer> {
     @Option(names = "--reward-steps", paramLabel = "N", description = "Steps of each reward model's training (default: 1000).")
     Long rewardSteps;
 
+    @Option(names = "--reward-tie-weight", paramLabel = "W",
+            description = "How often a pair the annotator scored equal (ordered by the CLIP score alone) is drawn in"
+                    + " reward training, relative to a decided pair: 1 as the paper, 0 decided pairs only (default: 1).")
+    Double rewardTieWeight;
+
     @Option(names = "--feedback-steps", paramLabel = "N", description = "Feedback-learning steps per round (default: 200).")
     Long feedbackSteps;
 
@@ -128,6 +133,9 @@ final class IterCompRunCommand implements Callable<Integer> {
 
     private RewardModelTraining.Options rewardOptions() {
         RewardModelTraining.Options r = RewardModelTraining.Options.defaults().withSeed(seed);
+        if (rewardTieWeight != null) {
+            r = r.withTieWeight(rewardTieWeight);
+        }
         return rewardSteps != null ? r.withSteps(rewardSteps) : r;
     }
 

@@ -8,6 +8,7 @@ import io.github.t2i4j.core.models.vae.AutoencoderKL;
 import io.github.t2i4j.core.models.vae.AutoencoderKLConfig;
 import io.github.t2i4j.core.world.Category;
 import io.github.t2i4j.core.world.ldm.ReconstructionCeiling;
+import io.github.t2i4j.star.tokenizer.MultiScaleVQTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,13 +28,20 @@ import picocli.CommandLine.Option;
 @Command(
         name = "vae-ceiling",
         mixinStandardHelpOptions = true,
-        description = "Judge a VAE's reconstructions of the held-out renders with the evaluator: the all-correct rate any UNet on it can reach at most.")
+        description = "Judge a VAE's (or STAR tokenizer's) reconstructions of the held-out renders with the evaluator: the all-correct rate any UNet (or STAR transformer) on it can reach at most.")
 final class VaeCeilingCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(VaeCeilingCommand.class);
 
-    @Option(names = "--vae", required = true, paramLabel = "DIR",
+    @Option(names = "--vae", paramLabel = "DIR",
             description = "VAE folder (config.json, and its weights unless --weights is given).")
     Path vae;
+
+    @Option(names = "--vq-tokenizer", paramLabel = "DIR",
+            description = "Instead of --vae: a STAR multi-scale VQ tokenizer folder (train star-tokenizer), whose"
+                    + " reconstructions cap every STAR transformer on it.")
+    Path vqTokenizer;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--weights", paramLabel = "FILE",
             description = "Other weights for the folder's config, e.g. a training checkpoint's model.safetensors.")
@@ -49,7 +58,20 @@ final class VaeCeilingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if ((vae == null) == (vqTokenizer == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --vae and --vq-tokenizer");
+        }
+        if (vqTokenizer != null && weights != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--weights goes with --vae");
+        }
+        List<Category> cats = categories != null ? categories : List.of(Category.values());
         try (NDManager m = NDManager.newBaseManager()) {
+            if (vqTokenizer != null) {
+                MultiScaleVQTokenizer tok = MultiScaleVQTokenizer.fromPretrained(vqTokenizer, m);
+                tok.freezeParameters();
+                report(ReconstructionCeiling.measure(tok::reconstruct, cats, perCategory, m), vqTokenizer.toString());
+                return 0;
+            }
             AutoencoderKL model;
             if (weights == null) {
                 model = AutoencoderKL.fromPretrained(vae, m, DataType.FLOAT32);
@@ -60,13 +82,15 @@ final class VaeCeilingCommand implements Callable<Integer> {
                 }
             }
             model.freezeParameters();
-            Map<String, Double> rates = ReconstructionCeiling.measure(model,
-                    categories != null ? categories : List.of(Category.values()), perCategory, m);
-            LOG.info("all-correct on reconstructions of {}{}: {}", vae, weights == null ? "" : " with " + weights, rates);
-            if (out != null) {
-                Files.writeString(out, new GsonBuilder().setPrettyPrinting().create().toJson(rates));
-            }
+            report(ReconstructionCeiling.measure(model, cats, perCategory, m), vae + (weights == null ? "" : " with " + weights));
         }
         return 0;
+    }
+
+    private void report(Map<String, Double> rates, String what) throws java.io.IOException {
+        LOG.info("all-correct on reconstructions of {}: {}", what, rates);
+        if (out != null) {
+            Files.writeString(out, new GsonBuilder().setPrettyPrinting().create().toJson(rates));
+        }
     }
 }

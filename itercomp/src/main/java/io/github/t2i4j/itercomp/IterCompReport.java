@@ -72,7 +72,8 @@ public final class IterCompReport {
             }
         }
         md.append("\n## Reward models\n\nHeld-out pairwise accuracy: on all pairs / on the pairs the annotator's score decides"
-                + " (the rest are ties broken by the CLIP score).\n\n| round |");
+                + " (the rest are ties broken by the CLIP score) / the CLIP score's own accuracy on those decided pairs (the"
+                + " baseline a reward model must beat).\n\n| round |");
         aspects.forEach(a -> md.append(' ').append(a.key()).append(" |"));
         md.append(" insertion agreement with the annotator |\n|---|").append("---|".repeat(aspects.size() + 1)).append('\n');
         for (int r = 1; r <= rounds; r++) {
@@ -81,8 +82,9 @@ public final class IterCompReport {
                 Path f = dir.resolve("round-" + r + "/reward/" + a.key() + "/metrics.json");
                 if (Files.isRegularFile(f)) {
                     JsonObject o = JsonFiles.readObject(f, "reward metrics");
-                    md.append(String.format(Locale.ROOT, " %s / %s (%d pairs) |", num(o.get("held_out_accuracy")),
-                            num(o.get("held_out_decided_accuracy")), o.get("held_out_pairs").getAsInt()));
+                    md.append(String.format(Locale.ROOT, " %s / %s / %s (%d pairs) |", num(o.get("held_out_accuracy")),
+                            num(o.get("held_out_decided_accuracy")), num(o.get("clip_decided_accuracy")),
+                            o.get("held_out_pairs").getAsInt()));
                 } else {
                     md.append(" (not yet) |");
                 }

@@ -62,10 +62,15 @@ public final class RewardModelTraining {
      *
      * @param textLayers layers of the text encoder (self-attention, cross-attention to the image, MLP)
      * @param frozenFraction fraction of the vision tower's layers kept frozen (ImageReward: 0.7)
+     * @param tieWeight how often a pair the annotator scored equal (its order set by the CLIP score
+     *     alone) is drawn, relative to a pair the annotator's score decides: 1 treats all pairs alike
+     *     (the paper), 0 trains on decided pairs only, so the model learns composition rather than
+     *     the CLIP score
      * @param loop steps, pairs per step, AdamW rate (warm-up, then cosine to a tenth) and weight
      *     decay, seed, checkpoint interval, stop-after step and progress bar
      */
-    public record Options(int textLayers, double frozenFraction, TrainingLoop loop) implements TrainingLoop.Holder<Options> {
+    public record Options(int textLayers, double frozenFraction, double tieWeight, TrainingLoop loop)
+            implements TrainingLoop.Holder<Options> {
         public Options {
             if (textLayers < 1) {
                 throw new IllegalArgumentException("textLayers must be positive: " + textLayers);
@@ -73,20 +78,29 @@ public final class RewardModelTraining {
             if (!(frozenFraction >= 0 && frozenFraction <= 1)) {
                 throw new IllegalArgumentException("frozenFraction must be in [0, 1]: " + frozenFraction);
             }
+            if (!(tieWeight >= 0 && tieWeight <= 1)) {
+                throw new IllegalArgumentException("tieWeight must be in [0, 1]: " + tieWeight);
+            }
             Objects.requireNonNull(loop, "loop");
         }
 
         /**
          * Two text layers, ImageReward's 70% of the vision tower frozen, 1,000 steps of 32 pairs at
-         * AdamW 2e-4 (50 warm-up steps, cosine to a tenth, weight decay 0.01), checkpoints every 250.
+         * AdamW 2e-4 (50 warm-up steps, cosine to a tenth, weight decay 0.01), checkpoints every 250;
+         * every pair alike (tie weight 1), as the paper.
          */
         public static Options defaults() {
-            return new Options(2, 0.7, new TrainingLoop(1_000, 32, 2e-4, 50, 0.01, 0, 250, 0, true));
+            return new Options(2, 0.7, 1.0, new TrainingLoop(1_000, 32, 2e-4, 50, 0.01, 0, 250, 0, true));
         }
 
         @Override
         public Options withLoop(TrainingLoop l) {
-            return new Options(textLayers, frozenFraction, l);
+            return new Options(textLayers, frozenFraction, tieWeight, l);
+        }
+
+        /** These settings with another tie weight. */
+        public Options withTieWeight(double w) {
+            return new Options(textLayers, frozenFraction, w, loop);
         }
     }
 
@@ -101,13 +115,16 @@ public final class RewardModelTraining {
      * @param heldOutAccuracy pairwise accuracy on the held-out pairs (NaN without any)
      * @param heldOutDecidedAccuracy the same on the held-out pairs the annotator's score decides
      *     (not a tie broken by the CLIP score)
+     * @param clipDecidedAccuracy the baseline: the world-CLIP score's accuracy on those decided held-out
+     *     pairs (on ties it is right by construction); a reward model that does not beat it has learned
+     *     nothing about composition that the CLIP score did not already know
      * @param finalLoss Bradley-Terry loss of the last step
      * @param scoreMean the raw-score mean written into the config
      * @param scoreStd the raw-score standard deviation written into the config
      * @param seconds wall time of this call
      */
     public record Result(Aspect aspect, Path modelDir, int trainPairs, int heldOutPairs, double trainAccuracy,
-            double heldOutAccuracy, double heldOutDecidedAccuracy, double finalLoss, double scoreMean, double scoreStd,
+            double heldOutAccuracy, double heldOutDecidedAccuracy, double clipDecidedAccuracy, double finalLoss, double scoreMean, double scoreStd,
             double seconds) {
 
         /** The {@code metrics.json} object. */
@@ -119,6 +136,7 @@ public final class RewardModelTraining {
             o.addProperty("train_accuracy", trainAccuracy);
             o.addProperty("held_out_accuracy", Double.isNaN(heldOutAccuracy) ? null : heldOutAccuracy);
             o.addProperty("held_out_decided_accuracy", Double.isNaN(heldOutDecidedAccuracy) ? null : heldOutDecidedAccuracy);
+            o.addProperty("clip_decided_accuracy", Double.isNaN(clipDecidedAccuracy) ? null : clipDecidedAccuracy);
             o.addProperty("final_loss", finalLoss);
             o.addProperty("score_mean", scoreMean);
             o.addProperty("score_std", scoreStd);
@@ -142,7 +160,9 @@ public final class RewardModelTraining {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("no training pairs for " + aspect.key() + " in " + store.dir());
         }
-        LOG.info("reward model {}: {} training pairs, {} held-out pairs", aspect.key(), train.size(), heldOut.size());
+        LOG.info("reward model {}: {} training pairs ({} decided by the annotator's score, ties drawn with weight {}), {}"
+                + " held-out pairs", aspect.key(), train.size(), train.stream().filter(RewardModelTraining::decided).count(),
+                o.tieWeight(), heldOut.size());
         try (NDManager manager = NDManager.newBaseManager(); CLIPTokenizer tokenizer = CLIPTokenizer.fromPretrained(clipDir)) {
             Files.createDirectories(modelDir);
             Files.createDirectories(workDir);
@@ -152,12 +172,13 @@ public final class RewardModelTraining {
                     .withFrozenFraction(o.frozenFraction());
             Engine.getInstance().setRandomSeed((int) o.loop().seed());
             RewardModel model = RewardModel.fromClip(config, clipDir, manager);
+            PairSampler sampler = new PairSampler(train, o.tieWeight());
             Trainer.LossFunction loss = batch -> {
                 SplittableRandom rng = batch.random();
                 int n = o.loop().batchSize();
                 List<PreferencePair> pairs = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    pairs.add(train.get(rng.nextInt(train.size())));
+                    pairs.add(sampler.draw(rng));
                 }
                 NDArray[] in = inputs(pairs, store, tokenizer, manager);
                 NDList scores = model.forward(in[0], in[1], in[2]).split(2);
@@ -191,18 +212,61 @@ public final class RewardModelTraining {
             RewardModel saved = RewardModel.fromPretrained(modelDir, manager);
             double trainAcc = accuracy(saved, train, store, tokenizer, manager);
             double heldAcc = heldOut.isEmpty() ? Double.NaN : accuracy(saved, heldOut, store, tokenizer, manager);
-            List<PreferencePair> decided = heldOut.stream().filter(p -> p.better().score() != p.worse().score()).toList();
+            List<PreferencePair> decided = heldOut.stream().filter(RewardModelTraining::decided).toList();
             double decidedAcc = decided.isEmpty() ? Double.NaN : accuracy(saved, decided, store, tokenizer, manager);
+            double clipAcc = decided.isEmpty() ? Double.NaN
+                    : decided.stream().filter(p -> p.better().clipScore() > p.worse().clipScore()).count()
+                            / (double) decided.size();
             double finalLoss = run.metrics().isEmpty() ? Double.NaN : run.metrics().get(run.metrics().size() - 1).loss();
             Result result = new Result(aspect, modelDir, train.size(), heldOut.size(), trainAcc, heldAcc, decidedAcc,
-                    finalLoss, mean, std, (System.nanoTime() - t0) / 1e9);
+                    clipAcc, finalLoss, mean, std, (System.nanoTime() - t0) / 1e9);
             Files.writeString(modelDir.resolve("metrics.json"),
                     new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(result.toJson()) + "\n");
             LOG.info(String.format(Locale.ROOT, "reward model %s: pairwise accuracy %.3f held out (%.3f where the annotator's"
-                    + " score decides), %.3f on training pairs", aspect.key(), heldAcc, decidedAcc, trainAcc));
+                    + " score decides; the CLIP score: %.3f), %.3f on training pairs", aspect.key(), heldAcc, decidedAcc,
+                    clipAcc, trainAcc));
             return result;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the reward model to " + modelDir, e);
+        }
+    }
+
+    /** Whether the annotator's score orders the pair (not a tie that the CLIP score broke). */
+    static boolean decided(PreferencePair p) {
+        return p.better().score() != p.worse().score();
+    }
+
+    /** Draws training pairs, a tie with {@code tieWeight} times the chance of a decided pair. */
+    static final class PairSampler {
+        private final List<PreferencePair> pairs;
+        private final double[] cumulative;
+
+        PairSampler(List<PreferencePair> all, double tieWeight) {
+            pairs = tieWeight > 0 ? all : all.stream().filter(RewardModelTraining::decided).toList();
+            if (pairs.isEmpty()) {
+                throw new IllegalArgumentException("no pair is decided by the annotator's score; a tie weight of 0 leaves"
+                        + " nothing to train on");
+            }
+            cumulative = new double[pairs.size()];
+            double sum = 0;
+            for (int i = 0; i < pairs.size(); i++) {
+                sum += decided(pairs.get(i)) ? 1 : tieWeight;
+                cumulative[i] = sum;
+            }
+        }
+
+        PreferencePair draw(SplittableRandom rng) {
+            if (cumulative[cumulative.length - 1] == pairs.size()) {
+                return pairs.get(rng.nextInt(pairs.size())); // all alike: uniform, as before tie weights existed
+            }
+            double u = rng.nextDouble() * cumulative[cumulative.length - 1];
+            int i = java.util.Arrays.binarySearch(cumulative, u);
+            i = i >= 0 ? i + 1 : -i - 1;
+            return pairs.get(Math.min(i, pairs.size() - 1));
+        }
+
+        int size() {
+            return pairs.size();
         }
     }
 

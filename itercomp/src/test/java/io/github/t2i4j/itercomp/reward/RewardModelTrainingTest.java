@@ -13,7 +13,9 @@ import io.github.t2i4j.core.training.TrainingLoop;
 import io.github.t2i4j.itercomp.gallery.GalleryFixtures;
 import io.github.t2i4j.itercomp.preference.Aspect;
 import io.github.t2i4j.itercomp.preference.PreferenceCollection;
+import io.github.t2i4j.itercomp.preference.PreferencePair;
 import io.github.t2i4j.itercomp.preference.PreferenceStore;
+import io.github.t2i4j.itercomp.preference.RankedImage;
 import io.github.t2i4j.itercomp.preference.StandInMember;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +48,7 @@ class RewardModelTrainingTest {
     }
 
     private static RewardModelTraining.Options options(long steps, long stopAfter) {
-        return new RewardModelTraining.Options(1, 1.0, new TrainingLoop(steps, 8, 1e-3, 5, 0.01, 7, 10, stopAfter, false));
+        return new RewardModelTraining.Options(1, 1.0, 1.0, new TrainingLoop(steps, 8, 1e-3, 5, 0.01, 7, 10, stopAfter, false));
     }
 
     @Test
@@ -58,6 +60,7 @@ class RewardModelTrainingTest {
         assertEquals(30, r.heldOutPairs());
         assertTrue(r.heldOutAccuracy() >= 0.75, "held-out pairwise accuracy " + r.heldOutAccuracy() + ", training " + r.trainAccuracy());
         assertTrue(Files.isRegularFile(out.resolve("metrics.json")));
+        assertTrue(Files.readString(out.resolve("metrics.json")).contains("clip_decided_accuracy"));
 
         // the saved model is normalised: its training images score with mean 0 and std 1
         try (NDManager m = NDManager.newBaseManager(); CLIPTokenizer tok = CLIPTokenizer.fromPretrained(clipDir)) {
@@ -89,5 +92,30 @@ class RewardModelTrainingTest {
     void anAspectWithoutPairsIsAnError() {
         assertThrows(IllegalArgumentException.class, () -> RewardModelTraining.train(options(20, 0), store, Aspect.NON_SPATIAL,
                 clipDir, dir.resolve("none"), dir.resolve("none-work"), false));
+    }
+
+    @Test
+    void tiesAreDrawnByTheirWeight() {
+        RankedImage a = RankedImage.judged("a", "a.png", 1.0, 0.3);
+        RankedImage b = RankedImage.judged("b", "b.png", 0.5, 0.2);
+        RankedImage c = RankedImage.judged("c", "c.png", 0.5, 0.1);
+        PreferencePair decided = new PreferencePair(Aspect.SPATIAL, 0, "x", a, b);
+        PreferencePair tie = new PreferencePair(Aspect.SPATIAL, 0, "x", b, c);
+        List<PreferencePair> pairs = List.of(decided, tie);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+
+        RewardModelTraining.PairSampler none = new RewardModelTraining.PairSampler(pairs, 0);
+        assertEquals(1, none.size());
+        for (int i = 0; i < 100; i++) {
+            assertEquals(decided, none.draw(rng));
+        }
+        RewardModelTraining.PairSampler quarter = new RewardModelTraining.PairSampler(pairs, 0.25);
+        int ties = 0;
+        for (int i = 0; i < 10_000; i++) {
+            ties += quarter.draw(rng) == tie ? 1 : 0;
+        }
+        assertEquals(0.2, ties / 10_000.0, 0.015, "a tie is drawn 0.25 / 1.25 of the time");
+        assertThrows(IllegalArgumentException.class, () -> new RewardModelTraining.PairSampler(List.of(tie), 0));
+        assertThrows(IllegalArgumentException.class, () -> RewardModelTraining.Options.defaults().withTieWeight(1.5));
     }
 }

@@ -14,6 +14,7 @@ import java.awt.image.BufferedImage;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The evaluator's all-correct rate on VAE reconstructions of the held-out reference renders, per
@@ -33,6 +34,15 @@ public final class ReconstructionCeiling {
      */
     public static Map<String, Double> measure(AutoencoderKL vae, List<Category> categories, int perCategory,
             NDManager manager) {
+        return measure(vae::forward, categories, perCategory, manager);
+    }
+
+    /**
+     * The same for any autoencoder given as its reconstruction (images [N, 3, H, W] in [-1, 1] to the
+     * same), e.g. STAR's multi-scale VQ tokenizer, whose reconstructions cap every STAR transformer.
+     */
+    public static Map<String, Double> measure(UnaryOperator<NDArray> reconstruct, List<Category> categories,
+            int perCategory, NDManager manager) {
         CompositionEvaluator evaluator = new CompositionEvaluator();
         Map<String, Double> rates = new LinkedHashMap<>();
         int chunk = 32;
@@ -44,7 +54,7 @@ public final class ReconstructionCeiling {
                 List<WorldExample> part = examples.subList(start, Math.min(examples.size(), start + chunk));
                 try (NDManager m = manager.newSubManager()) {
                     NDArray x = HeldOutRenders.render(part, SceneRenderer.DEFAULT_SIZE, m);
-                    List<BufferedImage> images = Images.toImages(vae.forward(x));
+                    List<BufferedImage> images = Images.toImages(reconstruct.apply(x));
                     for (int i = 0; i < part.size(); i++) {
                         if (evaluator.evaluate(images.get(i), part.get(i).prompt()).allCorrect()) {
                             correct++;
