@@ -75,6 +75,19 @@ public final class LocalTextureLoss {
     }
 
     /**
+     * The image-gradient term that sharpens edges: the mean absolute error of the horizontal and
+     * vertical pixel differences of {@code recon} against {@code x} ([B, C, H, W]), averaged over
+     * both directions.
+     */
+    public static NDArray gradientError(NDArray recon, NDArray x) {
+        // differencing is linear: the differences of the error are the error of the differences
+        NDArray error = recon.sub(x);
+        NDArray dx = difference(error, 1, true).abs().mean();
+        NDArray dy = difference(error, 1, false).abs().mean();
+        return Scalars.mul(dx.add(dy), 0.5f);
+    }
+
+    /**
      * The differences of pixels {@code lag} apart in {@code a} ([B, C, H, W]): along the width
      * ([B, C, H, W - lag]) when {@code horizontal}, else along the height ([B, C, H - lag, W]).
      */

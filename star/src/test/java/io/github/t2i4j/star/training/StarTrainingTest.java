@@ -115,6 +115,37 @@ class StarTrainingTest {
     }
 
     @Test
+    void decoderFineTuneChangesOnlyTheDecoderSoTheTokensStay() throws Exception {
+        // 16 px (three levels): the texture term needs a window of 8 plus lag 2
+        StarWorldTokenizerTraining.Options o16 = new StarWorldTokenizerTraining.Options(32, 4, 32, List.of(1, 1, 1), 1,
+                List.of(1, 2, 3, 4), 1.0, 2, new TrainingLoop(1, 4, 1e-3, 0, 0.0, 0, 0, 0, false), 1);
+        Path base = tmp.resolve("tok16");
+        StarWorldTokenizerTraining.train(o16, base, tmp.resolve("tok16-work"), false);
+        StarWorldTokenizerTraining.DecoderOptions d = new StarWorldTokenizerTraining.DecoderOptions(1.0, 2.0,
+                new TrainingLoop(3, 4, 1e-2, 0, 0.0, 1, 0, 0, false), 1);
+        Path out = tmp.resolve("tok16-decoder");
+        StarWorldTokenizerTraining.Result r =
+                StarWorldTokenizerTraining.fineTuneDecoder(d, base, out, tmp.resolve("tok16-decoder-work"), false);
+        assertEquals(3, r.steps());
+        assertTrue(Double.isFinite(r.finalLoss()) && Double.isFinite(r.heldOutPsnr()));
+        int changed = 0;
+        try (SafetensorsFile a = SafetensorsFile.open(base.resolve(MultiScaleVQTokenizer.WEIGHTS_FILE));
+                SafetensorsFile b = SafetensorsFile.open(out.resolve(MultiScaleVQTokenizer.WEIGHTS_FILE))) {
+            assertEquals(a.names(), b.names());
+            for (String n : a.names()) {
+                boolean trained = n.startsWith("decoder.") || n.startsWith("post_quant_conv.");
+                if (!trained) {
+                    assertEquals(a.bytes(n), b.bytes(n), n + " is frozen");
+                } else if (!a.bytes(n).equals(b.bytes(n))) {
+                    changed++;
+                }
+            }
+        }
+        assertTrue(changed > 10, changed + " decoder tensors changed");
+        assertEquals(VQVAEConfig.fromJson(base.resolve("config.json")), VQVAEConfig.fromJson(out.resolve("config.json")));
+    }
+
+    @Test
     void defaultsAreWorldSized() {
         VQVAEConfig tok = StarWorldTokenizerTraining.config(StarWorldTokenizerTraining.Options.defaults());
         assertEquals(64, tok.imageSize());

@@ -251,7 +251,7 @@ public final class VaeTraining {
                 NDArray recon = vae.decode(posterior.sample(eps));
                 NDArray total = recon.sub(x).abs().mean();
                 if (o.gradientWeight() > 0) {
-                    total = total.add(Scalars.mul(gradientError(recon, x), (float) o.gradientWeight()));
+                    total = total.add(Scalars.mul(LocalTextureLoss.gradientError(recon, x), (float) o.gradientWeight()));
                 }
                 if (o.textureWeight() > 0) {
                     total = total.add(Scalars.mul(texture.apply(recon, x), (float) o.textureWeight()));
@@ -291,18 +291,6 @@ public final class VaeTraining {
             return new Result(vaeDir, run.endStep(), seconds, finalLoss, scaling, stats[0], stats[1], mse, psnr,
                     evaluated, vae.parameterCount(), ceiling);
         }
-    }
-
-    /**
-     * Mean absolute error of the horizontal and vertical pixel differences of {@code recon}
-     * against {@code x} ([B, C, H, W]), averaged over both directions.
-     */
-    static NDArray gradientError(NDArray recon, NDArray x) {
-        // differencing is linear: the differences of the error are the error of the differences
-        NDArray error = recon.sub(x);
-        NDArray dx = LocalTextureLoss.difference(error, 1, true).abs().mean();
-        NDArray dy = LocalTextureLoss.difference(error, 1, false).abs().mean();
-        return Scalars.mul(dx.add(dy), 0.5f);
     }
 
     /**

@@ -30,6 +30,7 @@ import io.github.t2i4j.core.schedulers.DPMSolverMultistepScheduler;
 import io.github.t2i4j.core.text.CLIPTextModel;
 import io.github.t2i4j.core.text.CLIPTokenizer;
 import io.github.t2i4j.core.text.WorldTokenizerBuilder;
+import io.github.t2i4j.core.training.LocalTextureLoss;
 import io.github.t2i4j.core.training.MetricsLog;
 import io.github.t2i4j.core.training.StepMetrics;
 import io.github.t2i4j.core.training.TrainingLoop;
@@ -190,8 +191,8 @@ class LdmTrainingTest {
             }
             NDArray x = m.create(ramp, new ai.djl.ndarray.types.Shape(1, 1, 4, 4));
             NDArray flat = m.zeros(x.getShape());
-            assertEquals(0.5, VaeTraining.gradientError(flat, x).getFloat(), 1e-6);
-            assertEquals(0.0, VaeTraining.gradientError(x.add(3f), x).getFloat(), 1e-6);
+            assertEquals(0.5, LocalTextureLoss.gradientError(flat, x).getFloat(), 1e-6);
+            assertEquals(0.0, LocalTextureLoss.gradientError(x.add(3f), x).getFloat(), 1e-6);
         }
     }
 
