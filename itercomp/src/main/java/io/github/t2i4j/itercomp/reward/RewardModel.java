@@ -111,17 +111,47 @@ public class RewardModel extends Module {
                 }
             }
             StateDict.load(model.visionModel, ModelFolder.without(st, other), n -> n.substring("vision_model.".length()));
-            boolean tokens = clip.textConfig().hiddenSize() == config.textHiddenSize()
-                    && clip.textConfig().vocabSize() == config.vocabSize() && st.names().contains(tokenName);
-            if (tokens) {
-                Set<String> notToken = new LinkedHashSet<>(st.names());
-                notToken.remove(tokenName);
-                StateDict.load(model.textModel.tokenEmbedding(), ModelFolder.without(st, notToken), n -> "weight");
+            var t = clip.textConfig();
+            boolean textTower = t.hiddenSize() == config.textHiddenSize()
+                    && t.intermediateSize() == config.textEncoderConfig().intermediateSize()
+                    && t.numAttentionHeads() == config.textEncoderConfig().numAttentionHeads()
+                    && t.numHiddenLayers() >= config.textLayers() && t.vocabSize() == config.vocabSize()
+                    && t.maxPositionEmbeddings() == config.maxPositionEmbeddings();
+            boolean tokens = t.hiddenSize() == config.textHiddenSize() && t.vocabSize() == config.vocabSize()
+                    && st.names().contains(tokenName);
+            Map<String, Module> text = model.textModel.modules();
+            if (textTower) {
+                // ImageReward starts its text encoder from BLIP's: here the CLIP text tower's embeddings, first
+                // layers (self-attention, now bidirectional, and MLP) and final norm; cross-attention is new
+                loadPart(text.get("token_embedding"), st, "text_model.embeddings.token_embedding.");
+                loadPart(text.get("position_embedding"), st, "text_model.embeddings.position_embedding.");
+                for (int i = 0; i < config.textLayers(); i++) {
+                    Map<String, Module> layer = text.get("layers").modules().get(Integer.toString(i)).modules();
+                    for (String part : List.of("layer_norm1", "self_attn", "layer_norm2", "mlp")) {
+                        loadPart(layer.get(part), st, "text_model.encoder.layers." + i + "." + part + ".");
+                    }
+                }
+                loadPart(text.get("final_layer_norm"), st, "text_model.final_layer_norm.");
+            } else if (tokens) {
+                loadPart(text.get("token_embedding"), st, "text_model.embeddings.token_embedding.");
             }
-            LOG.info("reward model: vision tower{} from {}", tokens ? " and token embeddings" : "", clipDir);
+            LOG.info("reward model: vision tower{} from {}",
+                    textTower ? " and text tower (embeddings, first " + config.textLayers() + " layers)"
+                            : tokens ? " and token embeddings" : "", clipDir);
         }
         model.applyFreeze();
         return model;
+    }
+
+    /** Loads the checkpoint's tensors under {@code prefix} into {@code part}, strictly (all of them, every parameter). */
+    private static void loadPart(Module part, TensorSource st, String prefix) {
+        Set<String> others = new LinkedHashSet<>();
+        for (String n : st.names()) {
+            if (!n.startsWith(prefix)) {
+                others.add(n);
+            }
+        }
+        StateDict.load(part, ModelFolder.without(st, others), n -> n.substring(prefix.length()));
     }
 
     /** Loads a folder written by {@link #save}, strictly. */

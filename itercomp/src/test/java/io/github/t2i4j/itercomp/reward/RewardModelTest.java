@@ -11,6 +11,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import io.github.t2i4j.core.io.Checkpoints;
+import io.github.t2i4j.core.io.TensorSource;
 import io.github.t2i4j.itercomp.gallery.GalleryFixtures;
 import io.github.t2i4j.core.models.clip.CLIPConfig;
 import io.github.t2i4j.core.models.clip.CLIPVisionConfig;
@@ -89,6 +91,24 @@ class RewardModelTest {
         // a narrower text side projects the image tokens
         RewardModelConfig narrow = new RewardModelConfig(64, 128, 1, 4, 71, 32, c.visionConfig(), 0.7, 0, 1);
         assertTrue(new RewardModel(narrow).namedParameters().containsKey("vision_proj.weight"));
+    }
+
+    @Test
+    void theDefaultTextEncoderStartsFromTheClipTextTower() {
+        RewardModelConfig config = RewardModelConfig.of(clip.visionConfig(), clip.textConfig().vocabSize(),
+                tokenizer.modelMaxLength(), 2);
+        try (NDManager m = NDManager.newBaseManager();
+                TensorSource st = Checkpoints.open(clipDir)) {
+            RewardModel model = RewardModel.fromClip(config, clipDir, m);
+            Map<String, Parameter> p = model.namedParameters();
+            for (String[] pair : new String[][] {
+                {"text_model.layers.1.self_attn.q_proj.weight", "text_model.encoder.layers.1.self_attn.q_proj.weight"},
+                {"text_model.layers.0.mlp.fc2.bias", "text_model.encoder.layers.0.mlp.fc2.bias"},
+                {"text_model.position_embedding.weight", "text_model.embeddings.position_embedding.weight"},
+                {"text_model.final_layer_norm.weight", "text_model.final_layer_norm.weight"}}) {
+                assertArrayEquals(st.load(pair[1], m).toFloatArray(), p.get(pair[0]).getArray().toFloatArray(), pair[0]);
+            }
+        }
     }
 
     @Test
