@@ -11,8 +11,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.io.JsonFiles;
 import io.github.t2i4j.core.tensor.NoGrad;
-import io.github.t2i4j.core.tensor.Scalars;
-import io.github.t2i4j.core.training.LocalTextureLoss;
+import io.github.t2i4j.core.training.ReconstructionLoss;
 import io.github.t2i4j.core.world.Category;
 import io.github.t2i4j.core.world.ldm.ReconstructionCeiling;
 import io.github.t2i4j.core.io.Dtype;
@@ -219,8 +218,8 @@ public final class StarWorldTokenizerTraining {
     /**
      * Settings of a decoder fine-tune ({@link #fineTuneDecoder}).
      *
-     * @param gradientWeight weight of the image-gradient L1 term ({@link LocalTextureLoss#gradientError})
-     * @param textureWeight weight of the {@link LocalTextureLoss}: dots where the render has dots
+     * @param gradientWeight weight of the image-gradient L1 term ({@link io.github.t2i4j.core.training.LocalTextureLoss#gradientError})
+     * @param textureWeight weight of the {@link io.github.t2i4j.core.training.LocalTextureLoss}: dots where the render has dots
      * @param loop steps, images per step, AdamW rate (warm-up, then cosine to a tenth), seed (of a new data
      *     stream), checkpoint interval, stop-after step and progress bar
      * @param heldOutPerCategory held-out renders per category for PSNR and the reconstruction ceiling
@@ -273,7 +272,7 @@ public final class StarWorldTokenizerTraining {
             LOG.info("tokenizer decoder fine-tune from {}: encoder, quant_conv and quantizer frozen; gradient weight {},"
                     + " texture weight {}", initFrom, o.gradientWeight(), o.textureWeight());
             WorldDataset data = new WorldDataset(o.loop().seed(), WorldSplit.TRAIN, config.imageSize(), null);
-            LocalTextureLoss texture = LocalTextureLoss.defaults();
+            ReconstructionLoss reconstruction = new ReconstructionLoss(o.gradientWeight(), o.textureWeight());
             Trainer.LossFunction loss = batch -> {
                 long start = (batch.step() * batch.count() + batch.index()) * (long) o.loop().batchSize();
                 NDArray x = data.batch(manager, start, o.loop().batchSize()).images();
@@ -281,15 +280,7 @@ public final class StarWorldTokenizerTraining {
                     List<NDArray> f = tokenizer.quantizeLatent(tokenizer.encode(x)).fhats();
                     return f.get(f.size() - 1);
                 });
-                NDArray recon = tokenizer.decoder().forward(tokenizer.postQuantConv().forward(fhat));
-                NDArray total = recon.sub(x).abs().mean();
-                if (o.gradientWeight() > 0) {
-                    total = total.add(Scalars.mul(LocalTextureLoss.gradientError(recon, x), (float) o.gradientWeight()));
-                }
-                if (o.textureWeight() > 0) {
-                    total = total.add(Scalars.mul(texture.apply(recon, x), (float) o.textureWeight()));
-                }
-                return total;
+                return reconstruction.apply(tokenizer.decoder().forward(tokenizer.postQuantConv().forward(fhat)), x);
             };
             JsonObject cfg = o.toJson();
             cfg.addProperty("init_from", initFrom.toString());

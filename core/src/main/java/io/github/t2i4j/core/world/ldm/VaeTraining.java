@@ -18,6 +18,7 @@ import io.github.t2i4j.core.models.vae.AutoencoderKLConfig;
 import io.github.t2i4j.core.models.vae.DiagonalGaussianDistribution;
 import io.github.t2i4j.core.training.AdamW;
 import io.github.t2i4j.core.training.LocalTextureLoss;
+import io.github.t2i4j.core.training.ReconstructionLoss;
 import io.github.t2i4j.core.training.Trainer;
 import io.github.t2i4j.core.training.TrainingLoop;
 import io.github.t2i4j.core.world.SceneRenderer;
@@ -240,7 +241,7 @@ public final class VaeTraining {
                     SceneRenderer.DEFAULT_SIZE / config.latentFactor(), SceneRenderer.DEFAULT_SIZE / config.latentFactor());
             WorldDataset data = new WorldDataset(o.loop().seed(), WorldSplit.TRAIN, SceneRenderer.DEFAULT_SIZE, null);
             float klScale = (float) (o.klWeight() / (3.0 * SceneRenderer.DEFAULT_SIZE * SceneRenderer.DEFAULT_SIZE));
-            LocalTextureLoss texture = LocalTextureLoss.defaults();
+            ReconstructionLoss reconstruction = new ReconstructionLoss(o.gradientWeight(), o.textureWeight());
             Trainer.LossFunction loss = batch -> {
                 long start = (batch.step() * batch.count() + batch.index()) * (long) o.loop().batchSize();
                 WorldBatch b = data.batch(manager, start, o.loop().batchSize());
@@ -248,14 +249,7 @@ public final class VaeTraining {
                 SplittableRandom rng = batch.random();
                 DiagonalGaussianDistribution posterior = decoderOnly ? NoGrad.run(() -> vae.encode(x)) : vae.encode(x);
                 NDArray eps = LdmData.gaussian(manager, rng, posterior.mean().getShape());
-                NDArray recon = vae.decode(posterior.sample(eps));
-                NDArray total = recon.sub(x).abs().mean();
-                if (o.gradientWeight() > 0) {
-                    total = total.add(Scalars.mul(LocalTextureLoss.gradientError(recon, x), (float) o.gradientWeight()));
-                }
-                if (o.textureWeight() > 0) {
-                    total = total.add(Scalars.mul(texture.apply(recon, x), (float) o.textureWeight()));
-                }
+                NDArray total = reconstruction.apply(vae.decode(posterior.sample(eps)), x);
                 return o.klWeight() == 0 || decoderOnly ? total : total.add(Scalars.mul(posterior.kl().mean(), klScale));
             };
             JsonObject cfg = o.toJson();
