@@ -48,6 +48,8 @@ class CompositionBenchmarkTest {
         assertEquals(84, json.get("images").getAsInt());
         String md = Files.readString(tmp.resolve("report.md"));
         assertTrue(md.contains("| color | 1.000 |"), md);
+        assertTrue(md.contains("## Where object requirements fail") && md.contains("| single | 12 | 0 |"), md);
+        assertEquals(84, Files.readAllLines(tmp.resolve("evaluations.jsonl")).size());
         for (Category c : cats) {
             assertTrue(Files.isRegularFile(tmp.resolve("grid-" + c.name().toLowerCase() + ".png")), c.name());
             assertTrue(md.contains("grid-" + c.name().toLowerCase() + ".png"));
