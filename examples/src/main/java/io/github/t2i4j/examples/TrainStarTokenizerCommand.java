@@ -28,28 +28,22 @@ final class TrainStarTokenizerCommand implements Callable<Integer> {
 
     @Option(names = "--decoder-from", paramLabel = "DIR",
             description = "Fine-tune only the decoder (and post_quant_conv) of this trained tokenizer: token ids stay the"
-                    + " same, so a STAR transformer trained on it keeps working; L1 + gradient + texture terms, 2,000 steps of 16 by default (--seed picks the data stream).")
+                    + " same, so a STAR transformer trained on it keeps working; L1 + gradient (1) + texture (2) terms, 2,000 steps of 16 by default (--seed picks the data stream).")
     Path decoderFrom;
 
-    @Option(names = "--gradient-weight", paramLabel = "W",
-            description = "With --decoder-from: weight of the image-gradient L1 term (default: 1).")
-    Double gradientWeight;
-
-    @Option(names = "--texture-weight", paramLabel = "W",
-            description = "With --decoder-from: weight of the local texture-statistics term (default: 2).")
-    Double textureWeight;
+    @Mixin ReconstructionLossOptions losses;
 
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        if (decoderFrom == null && (gradientWeight != null || textureWeight != null)) {
+        if (decoderFrom == null && losses.given()) {
             throw new ParameterException(spec.commandLine(), "--gradient-weight and --texture-weight go with --decoder-from");
         }
         if (decoderFrom != null) {
             StarWorldTokenizerTraining.DecoderOptions d = StarWorldTokenizerTraining.DecoderOptions.defaults();
-            d = new StarWorldTokenizerTraining.DecoderOptions(gradientWeight != null ? gradientWeight : d.gradientWeight(),
-                    textureWeight != null ? textureWeight : d.textureWeight(), d.loop(), d.heldOutPerCategory());
+            d = new StarWorldTokenizerTraining.DecoderOptions(losses.gradientOr(d.gradientWeight()),
+                    losses.textureOr(d.textureWeight()), d.loop(), d.heldOutPerCategory());
             StarWorldTokenizerTraining.Result r = StarWorldTokenizerTraining.fineTuneDecoder(run.applyTo(d), decoderFrom,
                     out, run.workOr("target/star/tokenizer-decoder-work"), run.resume);
             LOG.info("tokenizer decoder: {} steps in {} s, held-out PSNR {} dB -> {}", r.steps(), Math.round(r.seconds()),

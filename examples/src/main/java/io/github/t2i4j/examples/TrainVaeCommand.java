@@ -31,13 +31,7 @@ final class TrainVaeCommand implements Callable<Integer> {
             description = "With --init-from: freeze the encoder and train only the decoder, so the latents (and any UNet trained on them) stay valid.")
     boolean decoderOnly;
 
-    @Option(names = "--gradient-weight", paramLabel = "W",
-            description = "Weight of the image-gradient L1 term that sharpens edges, stripes and dots (default: the job's, 0).")
-    Double gradientWeight;
-
-    @Option(names = "--texture-weight", paramLabel = "W",
-            description = "Weight of the local texture-statistics term that asks for dots where the render has dots, wherever the latent puts them (default: the job's, 0).")
-    Double textureWeight;
+    @Mixin ReconstructionLossOptions losses;
 
     @Option(names = "--latent-channels", paramLabel = "C",
             description = "Latent channels (default: the job's, 4; more keep finer detail such as the world's dots, and the UNet takes them as in_channels).")
@@ -51,12 +45,7 @@ final class TrainVaeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         VaeTraining.Options o = run.applyTo(VaeTraining.Options.defaults());
-        if (gradientWeight != null) {
-            o = o.withGradientWeight(gradientWeight);
-        }
-        if (textureWeight != null) {
-            o = o.withTextureWeight(textureWeight);
-        }
+        o = o.withGradientWeight(losses.gradientOr(o.gradientWeight())).withTextureWeight(losses.textureOr(o.textureWeight()));
         if (latentChannels != null) {
             o = o.withLatentChannels(latentChannels);
         }
