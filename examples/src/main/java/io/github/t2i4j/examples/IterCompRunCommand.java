@@ -61,6 +61,11 @@ final class IterCompRunCommand implements Callable<Integer> {
                     + " reward training, relative to a decided pair: 1 as the paper, 0 decided pairs only (default: 1).")
     Double rewardTieWeight;
 
+    @Option(names = "--reward-validate-every", paramLabel = "N",
+            description = "Steps between reward-model accuracy checks on a validation split (a ranking before each"
+                    + " held-out one); the best weights are kept; 0: no validation, the last weights (default: 50).")
+    Integer rewardValidateEvery;
+
     @Option(names = "--feedback-steps", paramLabel = "N", description = "Feedback-learning steps per round (default: 200).")
     Long feedbackSteps;
 
@@ -135,6 +140,9 @@ final class IterCompRunCommand implements Callable<Integer> {
         RewardModelTraining.Options r = RewardModelTraining.Options.defaults().withSeed(seed);
         if (rewardTieWeight != null) {
             r = r.withTieWeight(rewardTieWeight);
+        }
+        if (rewardValidateEvery != null) {
+            r = r.withValidateEvery(rewardValidateEvery);
         }
         return rewardSteps != null ? r.withSteps(rewardSteps) : r;
     }

@@ -11,11 +11,17 @@ import com.google.gson.JsonObject;
 import io.github.t2i4j.core.models.clip.CLIPConfig;
 import io.github.t2i4j.core.image.Images;
 import io.github.t2i4j.core.io.AtomicFiles;
+import io.github.t2i4j.core.io.Checkpoints;
+import io.github.t2i4j.core.io.JsonFiles;
+import io.github.t2i4j.core.io.StateDict;
+import io.github.t2i4j.core.io.TensorSource;
+import io.github.t2i4j.core.nn.Module;
 import io.github.t2i4j.core.io.Dtype;
 import io.github.t2i4j.core.io.ModelFolder;
 import io.github.t2i4j.core.text.BatchEncoding;
 import io.github.t2i4j.core.text.CLIPTokenizer;
 import io.github.t2i4j.core.training.AdamW;
+import io.github.t2i4j.core.training.StepMetrics;
 import io.github.t2i4j.core.training.Trainer;
 import io.github.t2i4j.core.training.TrainingLoop;
 import io.github.t2i4j.itercomp.preference.Aspect;
@@ -66,10 +72,14 @@ public final class RewardModelTraining {
      *     alone) is drawn, relative to a pair the annotator's score decides: 1 treats all pairs alike
      *     (the paper), 0 trains on decided pairs only, so the model learns composition rather than
      *     the CLIP score
+     * @param validateEvery steps between measurements of the pairwise accuracy on a validation split
+     *     (the rankings just before each held-out one, a tenth of the training rankings, kept out of
+     *     training); the weights of the best measurement are the ones saved, as ImageReward keeps its
+     *     best validation checkpoint (0: no validation, the last weights)
      * @param loop steps, pairs per step, AdamW rate (warm-up, then cosine to a tenth) and weight
      *     decay, seed, checkpoint interval, stop-after step and progress bar
      */
-    public record Options(int textLayers, double frozenFraction, double tieWeight, TrainingLoop loop)
+    public record Options(int textLayers, double frozenFraction, double tieWeight, int validateEvery, TrainingLoop loop)
             implements TrainingLoop.Holder<Options> {
         public Options {
             if (textLayers < 1) {
@@ -77,6 +87,9 @@ public final class RewardModelTraining {
             }
             if (!(frozenFraction >= 0 && frozenFraction <= 1)) {
                 throw new IllegalArgumentException("frozenFraction must be in [0, 1]: " + frozenFraction);
+            }
+            if (validateEvery < 0) {
+                throw new IllegalArgumentException("validateEvery must be >= 0: " + validateEvery);
             }
             if (!(tieWeight >= 0 && tieWeight <= 1)) {
                 throw new IllegalArgumentException("tieWeight must be in [0, 1]: " + tieWeight);
@@ -87,20 +100,25 @@ public final class RewardModelTraining {
         /**
          * Two text layers, ImageReward's 70% of the vision tower frozen, 1,000 steps of 32 pairs at
          * AdamW 2e-4 (50 warm-up steps, cosine to a tenth, weight decay 0.01), checkpoints every 250;
-         * every pair alike (tie weight 1), as the paper.
+         * every pair alike (tie weight 1), as the paper; validation every 50 steps, the best weights kept.
          */
         public static Options defaults() {
-            return new Options(2, 0.7, 1.0, new TrainingLoop(1_000, 32, 2e-4, 50, 0.01, 0, 250, 0, true));
+            return new Options(2, 0.7, 1.0, 50, new TrainingLoop(1_000, 32, 2e-4, 50, 0.01, 0, 250, 0, true));
         }
 
         @Override
         public Options withLoop(TrainingLoop l) {
-            return new Options(textLayers, frozenFraction, tieWeight, l);
+            return new Options(textLayers, frozenFraction, tieWeight, validateEvery, l);
+        }
+
+        /** These settings with another validation interval (0: none). */
+        public Options withValidateEvery(int every) {
+            return new Options(textLayers, frozenFraction, tieWeight, every, loop);
         }
 
         /** These settings with another tie weight. */
         public Options withTieWeight(double w) {
-            return new Options(textLayers, frozenFraction, w, loop);
+            return new Options(textLayers, frozenFraction, w, validateEvery, loop);
         }
     }
 
@@ -118,13 +136,17 @@ public final class RewardModelTraining {
      * @param clipDecidedAccuracy the baseline: the world-CLIP score's accuracy on those decided held-out
      *     pairs (on ties it is right by construction); a reward model that does not beat it has learned
      *     nothing about composition that the CLIP score did not already know
+     * @param validationPairs pairs of the validation split (0 without validation)
+     * @param validationAccuracy the best validation accuracy (NaN without validation)
+     * @param keptStep the step whose weights were saved
      * @param finalLoss Bradley-Terry loss of the last step
      * @param scoreMean the raw-score mean written into the config
      * @param scoreStd the raw-score standard deviation written into the config
      * @param seconds wall time of this call
      */
     public record Result(Aspect aspect, Path modelDir, int trainPairs, int heldOutPairs, double trainAccuracy,
-            double heldOutAccuracy, double heldOutDecidedAccuracy, double clipDecidedAccuracy, double finalLoss, double scoreMean, double scoreStd,
+            double heldOutAccuracy, double heldOutDecidedAccuracy, double clipDecidedAccuracy, int validationPairs,
+            double validationAccuracy, long keptStep, double finalLoss, double scoreMean, double scoreStd,
             double seconds) {
 
         /** The {@code metrics.json} object. */
@@ -137,6 +159,9 @@ public final class RewardModelTraining {
             o.addProperty("held_out_accuracy", Double.isNaN(heldOutAccuracy) ? null : heldOutAccuracy);
             o.addProperty("held_out_decided_accuracy", Double.isNaN(heldOutDecidedAccuracy) ? null : heldOutDecidedAccuracy);
             o.addProperty("clip_decided_accuracy", Double.isNaN(clipDecidedAccuracy) ? null : clipDecidedAccuracy);
+            o.addProperty("validation_pairs", validationPairs);
+            o.addProperty("validation_accuracy", Double.isNaN(validationAccuracy) ? null : validationAccuracy);
+            o.addProperty("kept_step", keptStep);
             o.addProperty("final_loss", finalLoss);
             o.addProperty("score_mean", scoreMean);
             o.addProperty("score_std", scoreStd);
@@ -155,7 +180,11 @@ public final class RewardModelTraining {
     public static Result train(Options o, PreferenceStore store, Aspect aspect, Path clipDir, Path modelDir, Path workDir,
             boolean resume) {
         long t0 = System.nanoTime();
-        List<PreferencePair> train = store.pairs(aspect, false);
+        List<PreferencePair> all = store.pairs(aspect, false);
+        List<PreferencePair> validation = o.validateEvery() > 0
+                ? all.stream().filter(RewardModelTraining::isValidation).toList() : List.of();
+        List<PreferencePair> train = validation.isEmpty() ? all
+                : all.stream().filter(p -> !isValidation(p)).toList();
         List<PreferencePair> heldOut = store.pairs(aspect, true);
         if (train.isEmpty()) {
             throw new IllegalArgumentException("no training pairs for " + aspect.key() + " in " + store.dir());
@@ -184,6 +213,14 @@ public final class RewardModelTraining {
                 NDList scores = model.forward(in[0], in[1], in[2]).split(2);
                 return BradleyTerryLoss.loss(scores.get(0), scores.get(1));
             };
+            BestWeights best = new BestWeights(model, workDir, resume);
+            java.util.function.Consumer<StepMetrics> validate = m -> {
+                if (!validation.isEmpty() && (m.step() % o.validateEvery() == 0 || m.step() == o.loop().steps())) {
+                    double acc = accuracy(model, validation, store, tokenizer, manager);
+                    LOG.debug("reward model {}: step {} validation accuracy {}", aspect.key(), m.step(), acc);
+                    best.offer(m.step(), acc);
+                }
+            };
             JsonObject cfg = o.toJson();
             cfg.addProperty("aspect", aspect.key());
             cfg.addProperty("preferences", store.dir().toAbsolutePath().toString());
@@ -193,8 +230,16 @@ public final class RewardModelTraining {
                     .loop(o.loop(), modelDir, workDir, resume)
                     .clipGradNorm(1.0)
                     .config(cfg)
+                    .listener(validate)
                     .build()
                     .run();
+            long kept = best.restore();
+            if (kept < 0) {
+                kept = run.endStep();
+            } else {
+                LOG.info("reward model {}: keeping the step-{} weights (validation accuracy {} on {} pairs)", aspect.key(),
+                        kept, best.accuracy(), validation.size());
+            }
             // ImageReward's normalisation: mean and std of the raw scores of the training images
             Map<String, String> trainImages = new LinkedHashMap<>();
             for (PreferencePair p : train) {
@@ -219,7 +264,7 @@ public final class RewardModelTraining {
                             / (double) decided.size();
             double finalLoss = run.metrics().isEmpty() ? Double.NaN : run.metrics().get(run.metrics().size() - 1).loss();
             Result result = new Result(aspect, modelDir, train.size(), heldOut.size(), trainAcc, heldAcc, decidedAcc,
-                    clipAcc, finalLoss, mean, std, (System.nanoTime() - t0) / 1e9);
+                    clipAcc, validation.size(), validation.isEmpty() ? Double.NaN : best.accuracy(), kept, finalLoss, mean, std, (System.nanoTime() - t0) / 1e9);
             Files.writeString(modelDir.resolve("metrics.json"),
                     new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(result.toJson()) + "\n");
             LOG.info(String.format(Locale.ROOT, "reward model %s: pairwise accuracy %.3f held out (%.3f where the annotator's"
@@ -228,6 +273,73 @@ public final class RewardModelTraining {
             return result;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the reward model to " + modelDir, e);
+        }
+    }
+
+    /** Whether the pair's ranking belongs to the validation split: the one just before each held-out ranking. */
+    static boolean isValidation(PreferencePair p) {
+        return p.index() % PreferenceStore.HOLD_OUT_EVERY == PreferenceStore.HOLD_OUT_EVERY - 2;
+    }
+
+    /**
+     * The weights of the best validation accuracy so far, kept in the work folder (written atomically)
+     * so that a resumed run ends with the same choice as an uninterrupted one.
+     */
+    static final class BestWeights {
+        private final Module model;
+        private final Path file;
+        private final Path json;
+        private double accuracy = -1;
+        private long step = -1;
+
+        BestWeights(Module model, Path workDir, boolean resume) throws IOException {
+            this.model = model;
+            this.file = workDir.resolve("best-validation.safetensors");
+            this.json = workDir.resolve("best-validation.json");
+            if (!resume) {
+                Files.deleteIfExists(file);
+                Files.deleteIfExists(json);
+            } else if (Files.isRegularFile(json) && Files.isRegularFile(file)) {
+                JsonObject o = JsonFiles.readObject(json, "best validation");
+                accuracy = o.get("accuracy").getAsDouble();
+                step = o.get("step").getAsLong();
+            }
+        }
+
+        /** Keeps the model's current weights if {@code acc} beats the best so far. */
+        void offer(long atStep, double acc) {
+            if (acc <= accuracy) {
+                return;
+            }
+            try {
+                Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+                StateDict.save(model, tmp);
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                JsonObject o = new JsonObject();
+                o.addProperty("step", atStep);
+                o.addProperty("accuracy", acc);
+                AtomicFiles.writeString(json, o.toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot keep the best weights in " + file, e);
+            }
+            accuracy = acc;
+            step = atStep;
+        }
+
+        /** Loads the best weights into the model; returns their step, or -1 when none was kept. */
+        long restore() {
+            if (step < 0) {
+                return -1;
+            }
+            try (TensorSource st = Checkpoints.open(file)) {
+                StateDict.load(model, st);
+            }
+            return step;
+        }
+
+        double accuracy() {
+            return accuracy;
         }
     }
 

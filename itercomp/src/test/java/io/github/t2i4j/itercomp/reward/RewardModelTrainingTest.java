@@ -48,7 +48,7 @@ class RewardModelTrainingTest {
     }
 
     private static RewardModelTraining.Options options(long steps, long stopAfter) {
-        return new RewardModelTraining.Options(1, 1.0, 1.0, new TrainingLoop(steps, 8, 1e-3, 5, 0.01, 7, 10, stopAfter, false));
+        return new RewardModelTraining.Options(1, 1.0, 1.0, 0, new TrainingLoop(steps, 8, 1e-3, 5, 0.01, 7, 10, stopAfter, false));
     }
 
     @Test
@@ -82,6 +82,30 @@ class RewardModelTrainingTest {
         try (NDManager m = NDManager.newBaseManager(); TensorSource a = Checkpoints.open(out);
                 TensorSource b = Checkpoints.open(half)) {
             assertEquals(a.names(), b.names());
+            for (String n : a.names()) {
+                assertArrayEquals(a.load(n, m).toFloatArray(), b.load(n, m).toFloatArray(), n);
+            }
+        }
+    }
+
+    @Test
+    void validationKeepsTheBestWeightsAndResumesToTheSameChoice() throws Exception {
+        RewardModelTraining.Options o = options(20, 0).withValidateEvery(5);
+        Path whole = dir.resolve("rm-val");
+        RewardModelTraining.Result once =
+                RewardModelTraining.train(o, store, Aspect.SPATIAL, clipDir, whole, dir.resolve("work-val"), false);
+        assertEquals(240, once.trainPairs(), "10 of the 90 training rankings validate");
+        assertEquals(30, once.validationPairs());
+        assertTrue(once.keptStep() % 5 == 0 && once.keptStep() >= 5 && once.keptStep() <= 20, "step " + once.keptStep());
+        assertTrue(once.validationAccuracy() >= 0 && once.validationAccuracy() <= 1);
+        Path half = dir.resolve("rm-val-half");
+        RewardModelTraining.train(options(20, 12).withValidateEvery(5), store, Aspect.SPATIAL, clipDir, half,
+                dir.resolve("work-val-half"), false);
+        RewardModelTraining.Result resumed =
+                RewardModelTraining.train(o, store, Aspect.SPATIAL, clipDir, half, dir.resolve("work-val-half"), true);
+        assertEquals(once.keptStep(), resumed.keptStep());
+        try (NDManager m = NDManager.newBaseManager(); TensorSource a = Checkpoints.open(whole);
+                TensorSource b = Checkpoints.open(half)) {
             for (String n : a.names()) {
                 assertArrayEquals(a.load(n, m).toFloatArray(), b.load(n, m).toFloatArray(), n);
             }
