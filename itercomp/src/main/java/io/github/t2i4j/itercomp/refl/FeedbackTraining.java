@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import io.github.t2i4j.core.io.AtomicFiles;
 import io.github.t2i4j.core.io.Dtype;
 import io.github.t2i4j.core.io.JsonFiles;
+import io.github.t2i4j.core.io.JsonLines;
 import io.github.t2i4j.core.models.unet.UNet2DConditionModel;
 import io.github.t2i4j.core.pipelines.Conditioning;
 import io.github.t2i4j.core.pipelines.DiffusionPipeline;
@@ -225,9 +226,7 @@ public final class FeedbackTraining {
             cfg.addProperty("prompts", prompts.size());
             Trainer.Result run;
             Path rewardLog = logDir.resolve("rewards.jsonl");
-            try (LatentCache closing = cache;
-                    java.io.BufferedWriter log = Files.newBufferedWriter(rewardLog, java.nio.charset.StandardCharsets.UTF_8,
-                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
+            try (LatentCache closing = cache) {
                 run = Trainer.builder(unet, step.lossFunction(PromptBatch.sampler(prompts, o.loop().batchSize(),
                                 (m, p) -> new Conditioning(pipe.encode(m, p), null), manager, o.guidance() > 1 ? "" : null)))
                         .optimizer(AdamW.builder().weightDecay(o.loop().weightDecay()).noDecay(AdamW.biasesAndNorms())
@@ -236,7 +235,7 @@ public final class FeedbackTraining {
                         .clipGradNorm(1.0)
                         .ema(ema)
                         .config(cfg)
-                        .listener(m -> logRewards(log, m.step(), aspects, trace))
+                        .listener(m -> logRewards(rewardLog, m.step(), aspects, trace))
                         .build()
                         .run();
             }
@@ -263,7 +262,7 @@ public final class FeedbackTraining {
     }
 
     /** One line of {@code rewards.jsonl}: the step and each aspect's batch-mean reward in its last micro-batch. */
-    private static void logRewards(java.io.BufferedWriter log, long step, List<Aspect> aspects, List<double[]> trace) {
+    private static void logRewards(Path log, long step, List<Aspect> aspects, List<double[]> trace) {
         if (trace.isEmpty()) {
             return;
         }
@@ -273,12 +272,7 @@ public final class FeedbackTraining {
         for (int a = 0; a < aspects.size(); a++) {
             o.addProperty(aspects.get(a).key(), last[a]);
         }
-        try {
-            log.write(o + "\n");
-            log.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the reward log", e);
-        }
+        JsonLines.append(log, o + "\n");
     }
 
     private static double mean(List<double[]> rows, int k) {

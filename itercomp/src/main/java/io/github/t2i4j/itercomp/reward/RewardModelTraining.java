@@ -34,12 +34,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +75,7 @@ public final class RewardModelTraining {
      *     (the paper), 0 trains on decided pairs only, so the model learns composition rather than
      *     the CLIP score
      * @param validateEvery steps between measurements of the pairwise accuracy on a validation split
-     *     (the rankings just before each held-out one, a tenth of the training rankings, kept out of
+     *     (the ranking just before each held-out one: one in ten of all rankings, kept out of
      *     training); the weights of the best measurement are the ones saved, as ImageReward keeps its
      *     best validation checkpoint (0: no validation, the last weights)
      * @param loop steps, pairs per step, AdamW rate (warm-up, then cosine to a tenth) and weight
@@ -214,7 +216,7 @@ public final class RewardModelTraining {
                 return BradleyTerryLoss.loss(scores.get(0), scores.get(1));
             };
             BestWeights best = new BestWeights(model, workDir, resume);
-            java.util.function.Consumer<StepMetrics> validate = m -> {
+            Consumer<StepMetrics> validate = m -> {
                 if (!validation.isEmpty() && (m.step() % o.validateEvery() == 0 || m.step() == o.loop().steps())) {
                     double acc = accuracy(model, validation, store, tokenizer, manager);
                     LOG.debug("reward model {}: step {} validation accuracy {}", aspect.key(), m.step(), acc);
@@ -264,7 +266,8 @@ public final class RewardModelTraining {
                             / (double) decided.size();
             double finalLoss = run.metrics().isEmpty() ? Double.NaN : run.metrics().get(run.metrics().size() - 1).loss();
             Result result = new Result(aspect, modelDir, train.size(), heldOut.size(), trainAcc, heldAcc, decidedAcc,
-                    clipAcc, validation.size(), validation.isEmpty() ? Double.NaN : best.accuracy(), kept, finalLoss, mean, std, (System.nanoTime() - t0) / 1e9);
+                    clipAcc, validation.size(), validation.isEmpty() ? Double.NaN : best.accuracy(), kept, finalLoss, mean,
+                    std, (System.nanoTime() - t0) / 1e9);
             Files.writeString(modelDir.resolve("metrics.json"),
                     new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(result.toJson()) + "\n");
             LOG.info(String.format(Locale.ROOT, "reward model %s: pairwise accuracy %.3f held out (%.3f where the annotator's"
@@ -311,18 +314,11 @@ public final class RewardModelTraining {
             if (acc <= accuracy) {
                 return;
             }
-            try {
-                Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-                StateDict.save(model, tmp);
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                JsonObject o = new JsonObject();
-                o.addProperty("step", atStep);
-                o.addProperty("accuracy", acc);
-                AtomicFiles.writeString(json, o.toString());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot keep the best weights in " + file, e);
-            }
+            StateDict.save(model, file); // atomic, as every safetensors write
+            JsonObject o = new JsonObject();
+            o.addProperty("step", atStep);
+            o.addProperty("accuracy", acc);
+            AtomicFiles.writeString(json, o.toString());
             accuracy = acc;
             step = atStep;
         }
@@ -372,7 +368,7 @@ public final class RewardModelTraining {
                 return pairs.get(rng.nextInt(pairs.size())); // all alike: uniform, as before tie weights existed
             }
             double u = rng.nextDouble() * cumulative[cumulative.length - 1];
-            int i = java.util.Arrays.binarySearch(cumulative, u);
+            int i = Arrays.binarySearch(cumulative, u);
             i = i >= 0 ? i + 1 : -i - 1;
             return pairs.get(Math.min(i, pairs.size() - 1));
         }

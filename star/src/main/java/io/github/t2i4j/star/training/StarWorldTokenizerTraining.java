@@ -235,8 +235,8 @@ public final class StarWorldTokenizerTraining {
         }
 
         /**
-         * The world VAE's texture fine-tune: L1 + gradient term (1) + texture term (2), 2,000 steps of
-         * batch 16 on data seed 1, AdamW 3e-4 (100 warm-up steps, cosine to 3e-5).
+         * The world VAE's texture loss (L1 + gradient term 1 + texture term 2); 2,000 steps of batch 16
+         * on data seed 1, AdamW 3e-4 (the tokenizer's own rate; 100 warm-up steps, cosine to 3e-5).
          */
         public static DecoderOptions defaults() {
             return new DecoderOptions(1.0, 2.0, new TrainingLoop(2_000, 16, 3e-4, 100, 0.0, 1, 250, 0, true), 32);
