@@ -225,7 +225,15 @@ public final class FeedbackTraining {
             aspects.forEach(a -> cfg.addProperty("reward_" + a.key(), rewardDirs.get(a).toAbsolutePath().toString()));
             cfg.addProperty("prompts", prompts.size());
             Trainer.Result run;
+            // the rewards log follows the metrics log: a new run starts it afresh; a resumed run replays its steps
+            // after the checkpoint exactly, so the steps already logged are not written again
             Path rewardLog = logDir.resolve("rewards.jsonl");
+            JsonLines.Contents<JsonObject> logged = resume
+                    ? JsonLines.read(rewardLog, j -> j, "a rewards line") : new JsonLines.Contents<>(List.of(), -1);
+            if (!resume || logged.lastLineCut()) {
+                JsonLines.write(rewardLog, logged.items(), j -> j);
+            }
+            long lastLogged = logged.items().stream().mapToLong(j -> j.get("step").getAsLong()).max().orElse(0);
             try (LatentCache closing = cache) {
                 run = Trainer.builder(unet, step.lossFunction(PromptBatch.sampler(prompts, o.loop().batchSize(),
                                 (m, p) -> new Conditioning(pipe.encode(m, p), null), manager, o.guidance() > 1 ? "" : null)))
@@ -235,7 +243,11 @@ public final class FeedbackTraining {
                         .clipGradNorm(1.0)
                         .ema(ema)
                         .config(cfg)
-                        .listener(m -> logRewards(rewardLog, m.step(), aspects, trace))
+                        .listener(m -> {
+                            if (m.step() > lastLogged) {
+                                logRewards(rewardLog, m.step(), aspects, trace);
+                            }
+                        })
                         .build()
                         .run();
             }

@@ -71,6 +71,12 @@ class FeedbackTrainingTest {
                 assertArrayEquals(a.load(n, m).toFloatArray(), b.load(n, m).toFloatArray(), n);
             }
         }
+        assertEquals(Files.readAllLines(out.resolve("feedback/rewards.jsonl")),
+                Files.readAllLines(half.resolve("feedback/rewards.jsonl")), "the resumed run's rewards, each step once");
+        // a new run into the same folder starts its rewards log afresh, as its metrics log
+        FeedbackTraining.train(options(0), base, rewards, PROMPTS, half, tmp.resolve("work-again"), false, Device.cpu());
+        assertEquals(Files.readAllLines(out.resolve("feedback/rewards.jsonl")),
+                Files.readAllLines(half.resolve("feedback/rewards.jsonl")));
     }
 
     @Test
