@@ -4,27 +4,57 @@ import ai.djl.Device;
 import io.github.t2i4j.core.pipelines.DiffusionPipeline;
 import io.github.t2i4j.core.pipelines.DiffusionPipelines;
 import io.github.t2i4j.core.pipelines.StableDiffusionPipeline;
+import io.github.t2i4j.suti.model.SuTIPipeline;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Groups SuTI's jobs (arXiv 2304.00186): the apprenticeship data made by DreamBooth experts, the
- * per-subject baselines measured on held-out subjects, and SuTI's training.
+ * Groups SuTI's jobs (arXiv 2304.00186): the apprenticeship data made by DreamBooth experts, SuTI's
+ * training, and its evaluation against the per-subject baselines on held-out subjects.
  */
 @Command(
         name = "suti",
         mixinStandardHelpOptions = true,
         description = "SuTI: subject-driven generation without fine-tuning, trained by apprenticeship of"
                 + " per-subject DreamBooth experts.",
-        subcommands = {SuTIApprenticeCommand.class, SuTIExpertsCommand.class, SuTITrainCommand.class})
+        subcommands = {SuTIApprenticeCommand.class, SuTIEvaluateCommand.class, SuTITrainCommand.class})
 final class SuTICommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "name a SuTI job: 'apprentice', 'experts' or 'train'");
+                "name a SuTI job: 'apprentice', 'evaluate' or 'train'");
+    }
+
+    /**
+     * The SuTI model folder {@code name} names (a folder, or a shipped model's name such as
+     * "suti"), or a usage error naming {@code option}.
+     */
+    static Path sutiFolder(String name, String option, CommandLine cl) {
+        Path dir;
+        try {
+            dir = DefaultModel.resolve(name, cl);
+        } catch (CommandLine.ParameterException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage().replaceFirst("^--model", option)
+                    + "; train one with 'suti train'");
+        }
+        if (!SuTIPipeline.isSuTIFolder(dir)) {
+            throw new CommandLine.ParameterException(cl, option + " " + name + " (" + dir
+                    + ") is not a SuTI model folder (its model_index.json does not say " + SuTIPipeline.CLASS_NAME + ")");
+        }
+        return dir;
+    }
+
+    /** The SuTI model folder's UNet on the already loaded {@code base}; a usage error if they do not fit. */
+    static SuTIPipeline openSuTI(Path sutiDir, StableDiffusionPipeline base, CommandLine cl) {
+        try {
+            return SuTIPipeline.load(sutiDir, base);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, "SuTI model " + sutiDir + " does not fit the base model: "
+                    + e.getMessage());
+        }
     }
 
     /** The base pipeline folder {@code --base} names (a folder or a shipped model's name), or a usage error naming it. */

@@ -3,7 +3,9 @@ package io.github.t2i4j.examples;
 import ai.djl.engine.Engine;
 import io.github.t2i4j.core.pipelines.DiffusionPipeline;
 import io.github.t2i4j.core.pipelines.DiffusionPipelines;
+import io.github.t2i4j.suti.model.InterleavedGuidance;
 import io.github.t2i4j.suti.model.SuTIConfig;
+import io.github.t2i4j.suti.model.SuTIPipeline;
 import io.github.t2i4j.suti.subjects.SubjectCatalog;
 import io.github.t2i4j.suti.training.ApprenticeshipSource;
 import io.github.t2i4j.suti.training.ApprenticeshipStore;
@@ -55,7 +57,9 @@ final class SuTITrainCommand implements Callable<Integer> {
             description = "With --real-pairs: examples per training subject (default: ${DEFAULT-VALUE}).")
     long pairsPerSubject;
 
-    @Option(names = {"-o", "--out"}, required = true, paramLabel = "OUT", description = "The SuTI UNet folder to write.")
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "OUT", description = "The SuTI model folder to write: OUT/unet (the SuTI UNet, its samples and"
+                    + " metrics) and OUT/model_index.json (the base folder and sampling defaults), what 'generate"
+                    + " --model OUT' and 'suti evaluate --suti OUT' load.")
     Path out;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Examples per step (default: the job's, 16).")
@@ -154,7 +158,9 @@ final class SuTITrainCommand implements Callable<Integer> {
         Path work = run.workOr(realPairs ? "target/suti-real-pairs-work" : "target/suti-work");
         LOG.info("SuTI: training on {}; validation on {}; work {}", train.describe(),
                 heldOut == null ? "nothing" : heldOut.describe(), work);
-        SuTITraining.Result r = SuTITraining.train(o, baseDir, train, heldOut, out, work, run.resume);
+        SuTITraining.Result r = SuTITraining.train(o, baseDir, train, heldOut, out.resolve(SuTIPipeline.UNET), work,
+                run.resume);
+        SuTIPipeline.writeIndex(out, baseDir, InterleavedGuidance.defaults());
         LOG.info("SuTI: {} steps in {} s, final loss {}, held-out loss {} with the demonstrations, {} without; {}",
                 r.steps(), Math.round(r.seconds()), fmt(r.finalLoss()), fmt(r.validationLoss()),
                 fmt(r.validationLossWithoutDemos()), r.sutiDir());

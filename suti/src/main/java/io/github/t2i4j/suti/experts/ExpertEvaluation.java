@@ -5,6 +5,9 @@ import io.github.t2i4j.core.pipelines.StableDiffusionPipeline;
 import io.github.t2i4j.suti.eval.ClipImageSimilarity;
 import io.github.t2i4j.suti.eval.SubjectFidelity;
 import io.github.t2i4j.suti.eval.TextFidelity;
+import io.github.t2i4j.suti.model.InterleavedGuidance;
+import io.github.t2i4j.suti.model.SuTIPipeline;
+import io.github.t2i4j.suti.model.SuTIRequest;
 import io.github.t2i4j.suti.subjects.Demonstration;
 import io.github.t2i4j.suti.subjects.Demonstrations;
 import io.github.t2i4j.suti.subjects.Subject;
@@ -26,28 +29,57 @@ import org.slf4j.LoggerFactory;
  * (contexts no demonstration shows), marked the same way, and each image is judged by subject
  * fidelity (DINO's role), text fidelity (CLIP-T's) and, when a world CLIP is given, CLIP-I against
  * the demonstrations. Seconds per subject count the expert's whole cost (prior images, encoding,
- * fine-tuning) and, separately, generation.
+ * fine-tuning) and, separately, generation. SuTI runs the same tasks with the plain captions and
+ * prompts and no per-subject cost but its own sampling (demonstration encoding included).
  */
 public final class ExpertEvaluation {
     private static final Logger LOG = LoggerFactory.getLogger(ExpertEvaluation.class);
 
     private ExpertEvaluation() {}
 
-    /** Which expert. */
-    public enum Method { DREAMBOOTH, TEXTUAL_INVERSION }
+    /** Which method: a per-subject expert, or SuTI (no per-subject tuning). */
+    public enum Method { DREAMBOOTH, TEXTUAL_INVERSION, SUTI }
 
     /**
      * @param method the expert
      * @param demonstrations training images per subject (3 to 5)
      * @param prompts new-context prompts per subject
      * @param samplingSteps sampling steps per image
-     * @param guidance classifier-free guidance scale
+     * @param guidance classifier-free guidance scale (the experts')
      * @param seed seed of the demonstrations, the prompts and the sampling (per subject: seed ^ id)
      * @param dreamBooth DreamBooth settings (identifier; the class noun is each subject's)
      * @param textualInversion Textual Inversion settings (placeholder; the initializer is each subject's noun)
+     * @param suti the SuTI pipeline (on the same base) for {@link Method#SUTI}; null otherwise
+     * @param sutiGuidance SuTI's interleaved guidance
      */
     public record Options(Method method, int demonstrations, int prompts, int samplingSteps, float guidance, long seed,
-            DreamBooth.Options dreamBooth, TextualInversion.Options textualInversion) {}
+            DreamBooth.Options dreamBooth, TextualInversion.Options textualInversion, SuTIPipeline suti,
+            InterleavedGuidance sutiGuidance) {
+        public Options {
+            if (method == Method.SUTI && (suti == null || sutiGuidance == null)) {
+                throw new IllegalArgumentException("the SUTI method needs a SuTI pipeline and its guidance");
+            }
+        }
+
+        /** The same settings for another method. */
+        public Options withMethod(Method m) {
+            return new Options(m, demonstrations, prompts, samplingSteps, guidance, seed, dreamBooth, textualInversion,
+                    suti, sutiGuidance);
+        }
+    }
+
+    /**
+     * One subject's evaluation task: the demonstrations shown and the new-context prompts asked,
+     * the same for every method with the same options.
+     */
+    public record Task(Subject subject, List<Demonstration> shown, List<SubjectPrompt> asked) {}
+
+    /** The task of {@code subject} at image size {@code size} under {@code o}'s seed and counts. */
+    public static Task task(Subject subject, int size, Options o) {
+        SplittableRandom rng = new SplittableRandom(o.seed() ^ subject.id());
+        List<Demonstration> shown = new Demonstrations(new SubjectRenderer(size, size)).sample(subject, o.demonstrations(), rng);
+        return new Task(subject, shown, Demonstrations.newContextPrompts(subject, shown, o.prompts(), rng));
+    }
 
     /**
      * One subject's scores (means over its prompts).
@@ -57,68 +89,91 @@ public final class ExpertEvaluation {
      * @param clipI NaN without a world CLIP
      */
     public record SubjectResult(int subjectId, double expertSeconds, double generationSeconds, double subjectFidelity,
-            double subjectPassRate, double textFidelity, double clipI) {}
+            double subjectPassRate, double textFidelity, double clipI) {
+        /** The whole wall time of a new subject: the expert (none for SuTI) and the prompts' images. */
+        public double totalSeconds() {
+            return expertSeconds + generationSeconds;
+        }
+    }
 
-    /** Per-subject results and their means. */
-    public record Report(Method method, List<SubjectResult> subjects) {
+    /**
+     * Per-subject results and their means; {@code images.get(i)} are subject i's generated images,
+     * one per prompt of its {@link Task}.
+     */
+    public record Report(Method method, List<SubjectResult> subjects, List<List<BufferedImage>> images) {
         public double mean(ToDoubleFunction<SubjectResult> f) {
             return subjects.stream().mapToDouble(f).average().orElse(Double.NaN);
         }
 
         /** One Markdown table row of the means: method, subjects, fidelities, seconds per subject. */
         public String markdownRow() {
-            return String.format(java.util.Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f |",
+            return String.format(java.util.Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f |",
                     method, subjects.size(), mean(SubjectResult::subjectFidelity), mean(SubjectResult::subjectPassRate),
                     mean(SubjectResult::textFidelity), mean(SubjectResult::clipI), mean(SubjectResult::expertSeconds),
-                    mean(SubjectResult::generationSeconds));
+                    mean(SubjectResult::generationSeconds), mean(SubjectResult::totalSeconds));
         }
 
         /** The header {@link #markdownRow()} fits under. */
         public static String markdownHeader() {
             return "| method | subjects | subject fidelity | passes (0.65) | text fidelity | CLIP-I | expert s/subject"
-                    + " | generation s/subject |\n|---|---|---|---|---|---|---|---|";
+                    + " | generation s/subject | total s/subject |\n|---|---|---|---|---|---|---|---|---|";
         }
     }
 
     /**
      * Runs the protocol over {@code subjects} with {@code base} (its native image size); {@code clip}
-     * may be null (no CLIP-I).
+     * may be null (no CLIP-I). For {@link Method#SUTI} the base supplies nothing but the image size:
+     * SuTI draws with its own pipeline from the plain captions and prompts.
      */
     public static Report run(StableDiffusionPipeline base, List<Subject> subjects, Options o, ClipImageSimilarity clip) {
         int size = base.defaultSize();
-        Demonstrations demos = new Demonstrations(new SubjectRenderer(size, size));
         SubjectFidelity subjectFidelity = new SubjectFidelity();
         TextFidelity textFidelity = new TextFidelity();
         List<SubjectResult> out = new ArrayList<>();
+        List<List<BufferedImage>> allImages = new ArrayList<>();
         for (Subject s : subjects) {
-            SplittableRandom rng = new SplittableRandom(o.seed() ^ s.id());
-            List<Demonstration> shown = demos.sample(s, o.demonstrations(), rng);
-            List<SubjectPrompt> asked = Demonstrations.newContextPrompts(s, shown, o.prompts(), rng);
+            Task task = task(s, size, o);
+            List<Demonstration> shown = task.shown();
+            List<SubjectPrompt> asked = task.asked();
             List<BufferedImage> images = shown.stream().map(Demonstration::image).toList();
             String noun = s.noun();
             List<BufferedImage> generated = new ArrayList<>();
             double expertSeconds;
             long g0;
-            if (o.method() == Method.DREAMBOOTH) {
-                DreamBooth.Options d = o.dreamBooth().withSubject(o.dreamBooth().identifier(), noun);
-                List<String> captions = shown.stream()
-                        .map(x -> ExpertPrompts.withIdentifier(x.caption(), noun, d.identifier())).toList();
-                try (DreamBooth.Expert e = DreamBooth.fineTune(base, images, captions, d);
-                        StableDiffusionPipeline p = e.pipeline()) {
-                    expertSeconds = e.seconds();
-                    g0 = System.nanoTime();
-                    generate(p, asked, x -> ExpertPrompts.withIdentifier(x, noun, d.identifier()), o, generated);
+            switch (o.method()) {
+                case DREAMBOOTH -> {
+                    DreamBooth.Options d = o.dreamBooth().withSubject(o.dreamBooth().identifier(), noun);
+                    List<String> captions = shown.stream()
+                            .map(x -> ExpertPrompts.withIdentifier(x.caption(), noun, d.identifier())).toList();
+                    try (DreamBooth.Expert e = DreamBooth.fineTune(base, images, captions, d);
+                            StableDiffusionPipeline p = e.pipeline()) {
+                        expertSeconds = e.seconds();
+                        g0 = System.nanoTime();
+                        generate(p, asked, x -> ExpertPrompts.withIdentifier(x, noun, d.identifier()), o, generated);
+                    }
                 }
-            } else {
-                TextualInversion.Options t = o.textualInversion().withInitializer(noun);
-                List<String> captions = shown.stream()
-                        .map(x -> ExpertPrompts.replaceNoun(x.caption(), noun, t.placeholder())).toList();
-                TextualInversion.Result r = TextualInversion.learn(base, images, captions, t);
-                expertSeconds = r.seconds();
-                try (StableDiffusionPipeline p = TextualInversion.pipeline(base, r.embedding())) {
-                    g0 = System.nanoTime();
-                    generate(p, asked, x -> ExpertPrompts.replaceNoun(x, noun, t.placeholder()), o, generated);
+                case TEXTUAL_INVERSION -> {
+                    TextualInversion.Options t = o.textualInversion().withInitializer(noun);
+                    List<String> captions = shown.stream()
+                            .map(x -> ExpertPrompts.replaceNoun(x.caption(), noun, t.placeholder())).toList();
+                    TextualInversion.Result r = TextualInversion.learn(base, images, captions, t);
+                    expertSeconds = r.seconds();
+                    try (StableDiffusionPipeline p = TextualInversion.pipeline(base, r.embedding())) {
+                        g0 = System.nanoTime();
+                        generate(p, asked, x -> ExpertPrompts.replaceNoun(x, noun, t.placeholder()), o, generated);
+                    }
                 }
+                case SUTI -> {
+                    expertSeconds = 0;
+                    g0 = System.nanoTime();
+                    List<String> captions = shown.stream().map(Demonstration::caption).toList();
+                    for (int i = 0; i < asked.size(); i++) {
+                        SuTIRequest r = new SuTIRequest(images, captions, asked.get(i).text(), 1, o.samplingSteps(),
+                                o.sutiGuidance(), o.seed() + i);
+                        generated.addAll(o.suti().generate(r).images());
+                    }
+                }
+                default -> throw new IllegalStateException("unknown method " + o.method());
             }
             double generationSeconds = (System.nanoTime() - g0) / 1e9;
             double sf = 0;
@@ -139,8 +194,9 @@ public final class ExpertEvaluation {
             SubjectResult r = new SubjectResult(s.id(), expertSeconds, generationSeconds, sf / n, pass / n, tf / n, clipI);
             LOG.info("{} subject {}: {}", o.method(), s.id(), r);
             out.add(r);
+            allImages.add(List.copyOf(generated));
         }
-        return new Report(o.method(), out);
+        return new Report(o.method(), out, allImages);
     }
 
     private static void generate(StableDiffusionPipeline p, List<SubjectPrompt> asked,

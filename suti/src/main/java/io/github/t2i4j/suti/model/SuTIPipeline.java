@@ -17,7 +17,15 @@ import io.github.t2i4j.core.schedulers.Scheduler;
 import io.github.t2i4j.core.schedulers.Schedulers;
 import io.github.t2i4j.core.tensor.NoGrad;
 import io.github.t2i4j.core.tensor.Noise;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,6 +56,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class SuTIPipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SuTIPipeline.class);
+    /** The {@code _class_name} of a SuTI model folder's {@code model_index.json}. */
+    public static final String CLASS_NAME = "SuTIPipeline";
+    /** The SuTI UNet's subfolder in a SuTI model folder. */
+    public static final String UNET = "unet";
     /** Mixed into the request seed for the guidance choices. */
     static final long GUIDANCE_SALT = 0x7F4A7C159E3779B9L;
 
@@ -56,6 +68,7 @@ public final class SuTIPipeline implements AutoCloseable {
     private final SuTIUNet suti;
     private final Scheduler scheduler;
     private final boolean owner;
+    private InterleavedGuidance guidanceDefaults = InterleavedGuidance.defaults();
 
     /**
      * A pipeline that borrows {@code base}'s tokenizer, text encoder, VAE and scheduler configuration
@@ -101,6 +114,110 @@ public final class SuTIPipeline implements AutoCloseable {
             sd.close();
             throw e;
         }
+    }
+
+    /**
+     * Loads a SuTI model folder ({@code models/suti}): its {@code model_index.json} names the base
+     * pipeline folder (relative to the folder) and the sampling defaults, {@value #UNET}/ holds the
+     * SuTI UNet. A clear error for a folder of another kind.
+     */
+    public static SuTIPipeline load(Path dir, Device device) {
+        JsonObject index = readIndex(dir);
+        return withSampling(load(baseFolder(dir), dir.resolve(UNET), device), index);
+    }
+
+    /**
+     * Loads only the SuTI UNet of a SuTI model folder and borrows {@code base} (already loaded: it
+     * must be the folder's base model, or one with the same UNet config); closing the pipeline frees
+     * the SuTI UNet, not the base.
+     */
+    public static SuTIPipeline load(Path dir, StableDiffusionPipeline base) {
+        JsonObject index = readIndex(dir);
+        NDManager manager = NDManager.newBaseManager(device(base));
+        try {
+            SuTIUNet suti = SuTIUNet.fromPretrained(dir.resolve(UNET), manager);
+            suti.unet().freezeParameters();
+            return withSampling(new SuTIPipeline(base, suti, false, manager), index);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** The base pipeline folder a SuTI model folder names. */
+    public static Path baseFolder(Path dir) {
+        return dir.resolve(readIndex(dir).get("base").getAsString()).normalize();
+    }
+
+    private static SuTIPipeline withSampling(SuTIPipeline p, JsonObject index) {
+        if (index.has("sampling")) {
+            JsonObject g = index.getAsJsonObject("sampling");
+            p.guidanceDefaults = new InterleavedGuidance(g.get("text_guidance").getAsFloat(),
+                    g.get("demo_guidance").getAsFloat(), g.get("text_ratio").getAsDouble());
+        }
+        return p;
+    }
+
+    /**
+     * Writes {@code dir/model_index.json} of a SuTI model folder whose UNet is in {@code dir/}{@value
+     * #UNET}: the base folder (stored relative to {@code dir}) and the sampling defaults.
+     */
+    public static void writeIndex(Path dir, Path baseDir, InterleavedGuidance sampling) throws IOException {
+        JsonObject o = new JsonObject();
+        o.addProperty("_class_name", CLASS_NAME);
+        Path abs = dir.toAbsolutePath().normalize();
+        o.addProperty("base", abs.relativize(baseDir.toAbsolutePath().normalize()).toString().replace('\\', '/'));
+        JsonArray unet = new JsonArray();
+        unet.add("t2i4j");
+        unet.add("SuTIUNet");
+        o.add(UNET, unet);
+        JsonObject g = new JsonObject();
+        g.addProperty("text_guidance", sampling.textScale());
+        g.addProperty("demo_guidance", sampling.demoScale());
+        g.addProperty("text_ratio", sampling.textRatio());
+        o.add("sampling", g);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("model_index.json"),
+                new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** Whether {@code dir} is a SuTI model folder (its model_index.json says {@value #CLASS_NAME}). */
+    public static boolean isSuTIFolder(Path dir) {
+        Path index = dir.resolve("model_index.json");
+        if (!Files.isRegularFile(index)) {
+            return false;
+        }
+        try {
+            JsonObject o = JsonParser.parseString(Files.readString(index)).getAsJsonObject();
+            return o.has("_class_name") && CLASS_NAME.equals(o.get("_class_name").getAsString());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static JsonObject readIndex(Path dir) {
+        Path index = dir.resolve("model_index.json");
+        JsonObject o;
+        try {
+            o = JsonParser.parseString(Files.readString(index)).getAsJsonObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + index + " (a SuTI model folder needs one)", e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(index + " is not a JSON object: " + e.getMessage(), e);
+        }
+        if (!o.has("_class_name") || !CLASS_NAME.equals(o.get("_class_name").getAsString())) {
+            throw new IllegalArgumentException(dir + " is not a SuTI model folder: its model_index.json says "
+                    + o.get("_class_name") + ", not " + CLASS_NAME);
+        }
+        if (!o.has("base")) {
+            throw new IllegalArgumentException(index + " names no base pipeline folder (\"base\")");
+        }
+        return o;
+    }
+
+    /** The interleaved guidance the model folder recommends (the defaults when it says none). */
+    public InterleavedGuidance guidanceDefaults() {
+        return guidanceDefaults;
     }
 
     private static Device device(StableDiffusionPipeline base) {

@@ -3,7 +3,12 @@ package io.github.t2i4j.suti.experts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
 import io.github.t2i4j.core.pipelines.StableDiffusionPipeline;
+import io.github.t2i4j.suti.model.InterleavedGuidance;
+import io.github.t2i4j.suti.model.SuTIConfig;
+import io.github.t2i4j.suti.model.SuTIPipeline;
+import io.github.t2i4j.suti.model.SuTIUNet;
 import io.github.t2i4j.suti.subjects.Subject;
 import io.github.t2i4j.suti.subjects.SubjectCatalog;
 import java.util.List;
@@ -12,19 +17,27 @@ import org.junit.jupiter.api.Test;
 class ExpertEvaluationTest {
 
     @Test
-    void scoresEveryHeldOutSubjectWithBothExperts() {
+    void scoresEveryHeldOutSubjectWithEveryMethodOnTheSameTasks() {
         List<Subject> subjects = SubjectCatalog.load().heldOut().subList(0, 1);
         DreamBooth.Options db = DreamBooth.Options.defaults(ExpertFixtures.IDENTIFIER, "x")
                 .withSteps(2).withLearningRate(1e-3).withPrior(1.0, 1).withClassImageSampling(2, 1f);
         TextualInversion.Options ti = TextualInversion.Options.defaults("<subject>", "x").withSteps(2).withBatchSize(2);
-        try (StableDiffusionPipeline base = ExpertFixtures.pipeline()) {
+        try (StableDiffusionPipeline base = ExpertFixtures.pipeline();
+                NDManager manager = NDManager.newBaseManager();
+                SuTIPipeline suti = new SuTIPipeline(base,
+                        SuTIUNet.fromBase(UNetCopy.of(base.unet(), manager, false), SuTIConfig.defaults(), 3))) {
+            ExpertEvaluation.Options o = new ExpertEvaluation.Options(ExpertEvaluation.Method.DREAMBOOTH, 3, 2, 2, 1f, 7,
+                    db, ti, suti, InterleavedGuidance.defaults());
             for (ExpertEvaluation.Method method : ExpertEvaluation.Method.values()) {
-                ExpertEvaluation.Report r = ExpertEvaluation.run(base, subjects,
-                        new ExpertEvaluation.Options(method, 3, 2, 2, 1f, 7, db, ti), null);
+                ExpertEvaluation.Report r = ExpertEvaluation.run(base, subjects, o.withMethod(method), null);
                 assertEquals(1, r.subjects().size());
                 ExpertEvaluation.SubjectResult s = r.subjects().get(0);
                 assertEquals(subjects.get(0).id(), s.subjectId());
-                assertTrue(s.expertSeconds() > 0 && s.generationSeconds() > 0, s.toString());
+                assertTrue(s.generationSeconds() > 0, s.toString());
+                // SuTI has no per-subject cost but its sampling
+                assertEquals(method == ExpertEvaluation.Method.SUTI, s.expertSeconds() == 0, s.toString());
+                assertEquals(s.expertSeconds() + s.generationSeconds(), s.totalSeconds());
+                assertEquals(2, r.images().get(0).size());
                 for (double v : new double[] {s.subjectFidelity(), s.subjectPassRate(), s.textFidelity()}) {
                     assertTrue(v >= 0 && v <= 1, s.toString());
                 }
@@ -32,6 +45,12 @@ class ExpertEvaluationTest {
                 assertEquals(s.subjectFidelity(), r.mean(ExpertEvaluation.SubjectResult::subjectFidelity));
                 assertTrue(r.markdownRow().startsWith("| " + method + " | 1 | "), r.markdownRow());
             }
+            // every method is given the same demonstrations and prompts
+            ExpertEvaluation.Task a = ExpertEvaluation.task(subjects.get(0), base.defaultSize(), o);
+            ExpertEvaluation.Task b = ExpertEvaluation.task(subjects.get(0), base.defaultSize(),
+                    o.withMethod(ExpertEvaluation.Method.SUTI));
+            assertEquals(a.asked(), b.asked());
+            assertEquals(a.shown().stream().map(d -> d.caption()).toList(), b.shown().stream().map(d -> d.caption()).toList());
         }
     }
 }

@@ -162,6 +162,38 @@ class SuTIPipelineTest {
     }
 
     @Test
+    void aSuTIModelFolderNamesItsBaseAndSamplingAndLoadsEitherWay(@TempDir Path tmp) throws Exception {
+        SuTIUNet trained = suti(true);
+        Path folder = tmp.resolve("models/suti");
+        trained.save(folder.resolve(SuTIPipeline.UNET), null);
+        InterleavedGuidance g = new InterleavedGuidance(4f, 2f, 0.25);
+        SuTIPipeline.writeIndex(folder, TinyBase.dir(), g);
+        assertTrue(SuTIPipeline.isSuTIFolder(folder));
+        assertFalse(SuTIPipeline.isSuTIFolder(TinyBase.dir()), "a Stable Diffusion folder is no SuTI folder");
+        assertEquals(TinyBase.dir().toAbsolutePath().normalize(), SuTIPipeline.baseFolder(folder).toAbsolutePath().normalize());
+        List<int[]> borrowed;
+        try (SuTIPipeline pipe = new SuTIPipeline(base, trained)) {
+            borrowed = pixels(pipe.generate(request(demos).withGuidance(g)));
+        }
+        try (SuTIPipeline own = SuTIPipeline.load(folder, Engine.getInstance().defaultDevice());
+                SuTIPipeline onBase = SuTIPipeline.load(folder, base)) {
+            assertEquals(g, own.guidanceDefaults());
+            assertEquals(g, onBase.guidanceDefaults());
+            for (SuTIPipeline p : List.of(own, onBase)) {
+                List<int[]> got = pixels(p.generate(request(demos).withGuidance(p.guidanceDefaults())));
+                for (int i = 0; i < borrowed.size(); i++) {
+                    assertArrayEquals(borrowed.get(i), got.get(i));
+                }
+            }
+        }
+        // the borrowed base outlives the pipeline that borrowed it
+        assertEquals(1, base.generate(GenerationRequest.builder(PROMPT).steps(2).build()).images().size());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SuTIPipeline.load(TinyBase.dir(), Engine.getInstance().defaultDevice()));
+        assertTrue(e.getMessage().contains("not a SuTI model folder"), e.getMessage());
+    }
+
+    @Test
     void badRequestsAreRefused() {
         List<BufferedImage> images = demos.stream().map(Demonstration::image).toList();
         assertThrows(IllegalArgumentException.class, () -> SuTIRequest.of(List.of(), List.of(), PROMPT));
