@@ -193,6 +193,63 @@ class CommandLineTest {
     }
 
     @Test
+    void generateTakesASuTIFolderWithDemonstrations() throws Exception {
+        Path sd = TinyPipelines.stableDiffusion(Golden.root(), tokenizer(), tmp.resolve("sd"));
+        Path suti = tmp.resolve("suti");
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            io.github.t2i4j.core.models.unet.UNet2DConditionModel unet =
+                    io.github.t2i4j.core.models.unet.UNet2DConditionModel.fromPretrained(sd.resolve("unet"), m);
+            io.github.t2i4j.suti.model.SuTIUNet.fromBase(unet, io.github.t2i4j.suti.model.SuTIConfig.defaults(), 1)
+                    .save(suti.resolve(io.github.t2i4j.suti.model.SuTIPipeline.UNET), null);
+        }
+        io.github.t2i4j.suti.model.SuTIPipeline.writeIndex(suti, sd,
+                io.github.t2i4j.suti.model.InterleavedGuidance.defaults());
+        io.github.t2i4j.suti.subjects.SubjectRenderer renderer = new io.github.t2i4j.suti.subjects.SubjectRenderer(64, 64);
+        java.util.List<io.github.t2i4j.suti.subjects.Demonstration> shown = new io.github.t2i4j.suti.subjects.Demonstrations(
+                renderer).sample(io.github.t2i4j.suti.subjects.SubjectCatalog.load().heldOut().get(0), 3,
+                new java.util.SplittableRandom(1));
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("generate", "--model", suti.toString(),
+                "--prompt", "show the circle large and at the top right", "--steps", "3", "--num-images", "2"));
+        for (int i = 0; i < shown.size(); i++) {
+            Path png = tmp.resolve("demo" + i + ".png");
+            Images.writePng(shown.get(i).image(), png);
+            args.addAll(java.util.List.of("--demo", png.toString(), "--demo-caption", shown.get(i).caption()));
+        }
+        Path a = tmp.resolve("suti-a.png");
+        Path b = tmp.resolve("suti-b.png");
+        java.util.List<String> runA = new java.util.ArrayList<>(args);
+        runA.addAll(java.util.List.of("--out", a.toString()));
+        java.util.List<String> runB = new java.util.ArrayList<>(args);
+        runB.addAll(java.util.List.of("--out", b.toString()));
+        StringWriter log = new StringWriter();
+        assertEquals(0, run(log, runA.toArray(String[]::new)), log.toString());
+        assertEquals(0, run(new StringWriter(), runB.toArray(String[]::new)));
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(b)), "the same seed, the same pixels");
+        BufferedImage grid = Images.read(a);
+        assertTrue(grid.getWidth() > 2 * 64, grid.getWidth() + "x" + grid.getHeight());
+
+        String demo = tmp.resolve("demo0.png").toString();
+        String[][] bad = {
+            {"one --demo-caption per --demo", "generate", "--model", suti.toString(), "--prompt", "p", "--demo", demo,
+                "--demo-caption", "a", "--demo-caption", "b"},
+            {"SuTI needs 1 to 5 --demo images", "generate", "--model", suti.toString(), "--prompt", "p"},
+            {"are for SuTI models", "generate", "--model", sd.toString(), "--prompt", "p", "--demo", demo},
+            {"is not a file", "generate", "--model", suti.toString(), "--prompt", "p", "--demo",
+                tmp.resolve("nowhere.png").toString()},
+        };
+        for (String[] c : bad) {
+            Path png = tmp.resolve("bad-suti.png");
+            String[] runArgs = java.util.Arrays.copyOfRange(c, 1, c.length + 2);
+            runArgs[c.length - 1] = "--out";
+            runArgs[c.length] = png.toString();
+            StringWriter out = new StringWriter();
+            assertEquals(2, run(out, runArgs), String.join(" ", runArgs));
+            assertTrue(out.toString().contains(c[0]), out.toString());
+            assertTrue(Files.notExists(png));
+        }
+    }
+
+    @Test
     void generateRefusesAFolderThatIsNoModel() throws Exception {
         Path notAModel = Files.createDirectories(tmp.resolve("sources"));
         StringWriter out = new StringWriter();
@@ -346,7 +403,7 @@ class CommandLineTest {
     @Test
     void sutiAndItsSubcommandsHaveHelp() {
         for (String[] help : new String[][] {
-            {"suti", "--help"}, {"suti", "apprentice", "--help"}, {"suti", "experts", "--help"}, {"suti", "train", "--help"}
+            {"suti", "--help"}, {"suti", "apprentice", "--help"}, {"suti", "evaluate", "--help"}, {"suti", "train", "--help"}
         }) {
             StringWriter log = new StringWriter();
             assertEquals(0, run(log, help), String.join(" ", help));
@@ -354,6 +411,9 @@ class CommandLineTest {
                     log.toString());
         }
         StringWriter log = new StringWriter();
+        assertEquals(0, run(log, "suti", "experts", "--help"), "the old name is an alias");
+        assertTrue(log.toString().contains("Usage: t2i4j suti evaluate"), log.toString());
+        log = new StringWriter();
         assertEquals(2, run(log, "suti"));
         assertTrue(log.toString().contains("name a SuTI job"), log.toString());
     }
@@ -368,8 +428,13 @@ class CommandLineTest {
                 out.toString()},
             {"--base " + tmp.resolve("nowhere") + " is neither", "apprentice", "--base", tmp.resolve("nowhere").toString(),
                 "--out", out.toString()},
-            {"--method lora is not a method", "experts", "--method", "lora", "--out", out.toString()},
-            {"--subjects must be 1 to 50, got 51", "experts", "--subjects", "51", "--out", out.toString()},
+            {"--method lora is not a method", "evaluate", "--method", "lora", "--out", out.toString()},
+            {"--subjects must be 1 to 50, got 51", "evaluate", "--subjects", "51", "--out", out.toString()},
+            {"--text-ratio must be in [0, 1], got 2.0", "evaluate", "--clip", "none", "--text-ratio", "2", "--out",
+                out.toString()},
+            {"--suti " + tmp.resolve("nowhere") + " is neither", "evaluate", "--clip", "none", "--suti",
+                tmp.resolve("nowhere").toString(), "--out", out.toString()},
+            {"is not a SuTI model folder", "evaluate", "--clip", "none", "--suti", "world-ldm", "--out", out.toString()},
             {"name the training data", "train", "--out", out.toString()},
             {"--data " + tmp.resolve("nowhere") + " is not a folder", "train", "--data", tmp.resolve("nowhere").toString(),
                 "--out", out.toString()},

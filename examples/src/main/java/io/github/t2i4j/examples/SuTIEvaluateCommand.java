@@ -106,14 +106,20 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
     int prompts;
 
     @Option(names = "--expert-steps", paramLabel = "S",
-            description = "Fine-tuning steps per subject (default: each method's own: 400 for DreamBooth, 3000 for"
-                    + " Textual Inversion).")
+            description = "DreamBooth's fine-tuning steps per subject (default: 400, the paper's).")
     Long expertSteps;
 
     @Option(names = "--expert-learning-rate", paramLabel = "LR",
-            description = "The expert's constant AdamW rate (default: each method's own: 5e-6 for DreamBooth, 5e-4 for"
-                    + " Textual Inversion).")
+            description = "DreamBooth's constant AdamW rate (default: 5e-6, the paper's for Stable Diffusion).")
     Double expertLearningRate;
+
+    @Option(names = "--inversion-steps", paramLabel = "S",
+            description = "Textual Inversion's steps per subject (default: 3000, the paper's).")
+    Long inversionSteps;
+
+    @Option(names = "--inversion-learning-rate", paramLabel = "LR",
+            description = "Textual Inversion's constant AdamW rate (default: 5e-4).")
+    Double inversionLearningRate;
 
     @Option(names = "--class-images", defaultValue = "100", paramLabel = "N",
             description = "DreamBooth's prior-preservation images; 0 turns the prior loss off (default: ${DEFAULT-VALUE}).")
@@ -157,6 +163,13 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
         if (expertSteps != null) {
             SuTICommand.range(cl, "--expert-steps", expertSteps, 1, Long.MAX_VALUE);
         }
+        if (inversionSteps != null) {
+            SuTICommand.range(cl, "--inversion-steps", inversionSteps, 1, Long.MAX_VALUE);
+        }
+        if (inversionLearningRate != null && !(inversionLearningRate > 0)) {
+            throw new CommandLine.ParameterException(cl, "--inversion-learning-rate must be positive, got "
+                    + inversionLearningRate);
+        }
         if (expertLearningRate != null && !(expertLearningRate > 0)) {
             throw new CommandLine.ParameterException(cl, "--expert-learning-rate must be positive, got " + expertLearningRate);
         }
@@ -189,11 +202,15 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
             TextualInversion.Options ti = TextualInversion.Options.defaults(PLACEHOLDER, "x").withSeed(seed);
             if (expertSteps != null) {
                 db = db.withSteps(expertSteps);
-                ti = ti.withSteps(expertSteps);
             }
             if (expertLearningRate != null) {
                 db = db.withLearningRate(expertLearningRate);
-                ti = ti.withLearningRate(expertLearningRate);
+            }
+            if (inversionSteps != null) {
+                ti = ti.withSteps(inversionSteps);
+            }
+            if (inversionLearningRate != null) {
+                ti = ti.withLearningRate(inversionLearningRate);
             }
             InterleavedGuidance g = sutiPipeline == null ? InterleavedGuidance.defaults() : sutiPipeline.guidanceDefaults();
             g = new InterleavedGuidance(textGuidance == null ? g.textScale() : textGuidance,
@@ -270,7 +287,7 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
 
     private static String shortName(ExpertEvaluation.Method m) {
         return switch (m) {
-            case DREAMBOOTH -> "DreamBooth";
+            case DREAMBOOTH -> "DB";
             case TEXTUAL_INVERSION -> "TI";
             case SUTI -> "SuTI";
         };
