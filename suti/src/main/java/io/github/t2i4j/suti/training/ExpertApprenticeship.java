@@ -53,11 +53,11 @@ import org.slf4j.LoggerFactory;
  *       {@code streamSeed(seed, id, 2) + j} for prompt {@code j}.
  *   <li><b>Filter</b>: each image is judged by {@link SubjectFidelity} (is it this subject?) and
  *       {@link TextFidelity} (is the asked context met?), the world's stand-ins for the paper's CLIP
- *       image and text scores. The candidates are ranked first by how many of the two pass (both
- *       before one before none: the paper keeps only images above both thresholds), then by the
- *       product of the two scores (so a copy of a demonstration, good subject but wrong context, and
- *       an image of some other object, right context but wrong subject, both rank low), then by
- *       prompt order. The best {@code round(keepFraction * K)} (at least one) whose product reaches
+ *       image and text scores. The candidates that pass both come first (the paper keeps only images
+ *       above both thresholds), then all are ranked by the product of the two scores (so a copy of a
+ *       demonstration, good subject but wrong context, and an image of some other object, right
+ *       context but wrong subject, both rank low; a single pass counts for nothing more, or an image
+ *       with no trace of the subject would outrank every near miss), then by prompt order. The best {@code round(keepFraction * K)} (at least one) whose product reaches
  *       {@code minScore} are kept.
  * </ol>
  *
@@ -406,12 +406,12 @@ public final class ExpertApprenticeship {
     }
 
     /**
-     * The candidates best first: more of the two measures passed, then a higher product of the scores,
-     * then the earlier prompt.
+     * The candidates best first: both measures passed, then a higher product of the scores, then the
+     * earlier prompt.
      */
     public static List<ApprenticeshipStore.Candidate> rank(List<ApprenticeshipStore.Candidate> candidates) {
         List<ApprenticeshipStore.Candidate> out = new ArrayList<>(candidates);
-        out.sort(Comparator.comparingInt(ApprenticeshipStore.Candidate::passes).reversed()
+        out.sort(Comparator.comparing((ApprenticeshipStore.Candidate c) -> c.passes() == 2).reversed()
                 .thenComparing(Comparator.comparingDouble(ApprenticeshipStore.Candidate::score).reversed())
                 .thenComparingInt(ApprenticeshipStore.Candidate::index));
         return out;

@@ -184,7 +184,7 @@ class ExpertApprenticeshipTest {
     }
 
     @Test
-    void ranksPassesFirstThenTheProductThenPromptOrder() {
+    void ranksBothPassedFirstThenTheProductThenPromptOrder() {
         SubjectContext c = new SubjectContext(Position.values()[0], Size.SMALL, Background.values()[0]);
         List<ApprenticeshipStore.Candidate> in = new ArrayList<>();
         in.add(new ApprenticeshipStore.Candidate(0, "p", c, 0, 0.95, true, 2 / 3.0, false, false)); // one pass, 0.633
@@ -193,8 +193,11 @@ class ExpertApprenticeshipTest {
         in.add(new ApprenticeshipStore.Candidate(3, "p", c, 3, 0.99, true, 1 / 3.0, false, false)); // one pass, 0.33
         in.add(new ApprenticeshipStore.Candidate(4, "p", c, 4, 0.10, false, 0, false, false)); // none, 0
         in.add(new ApprenticeshipStore.Candidate(5, "p", c, 5, 0.60, false, 1.0, true, false)); // ties with 2
+        // the context alone met, no trace of the subject: below an image that is closer to both
+        in.add(new ApprenticeshipStore.Candidate(6, "p", c, 6, 0.0, false, 1.0, true, false)); // one pass, 0
+        in.add(new ApprenticeshipStore.Candidate(7, "p", c, 7, 0.60, false, 0.5, false, false)); // none, 0.30
         List<Integer> order = ExpertApprenticeship.rank(in).stream().map(ApprenticeshipStore.Candidate::index).toList();
-        assertEquals(List.of(1, 0, 2, 5, 3, 4), order);
+        assertEquals(List.of(1, 0, 2, 5, 3, 7, 4, 6), order);
 
         ExpertApprenticeship.Options o = ExpertApprenticeship.Options.defaults();
         assertEquals(4, o.keptPerSubject(), "25% of 16");
