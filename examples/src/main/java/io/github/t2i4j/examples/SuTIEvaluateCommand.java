@@ -301,7 +301,9 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
                 + " prompts each (the same for every method), %d sampling steps, seed %d. DreamBooth: %d steps at %s,"
                 + " %d class images (identifier '%s'); Textual Inversion: %d steps at %s, batch %d; both at guidance %s."
                 + " Subject fidelity passes at 0.65; expert seconds count the whole fine-tuning (prior images"
-                + " included), total seconds the expert and the prompts' images.",
+                + " included), total seconds the expert and the prompts' images. An image copies a demonstration when"
+                + " its position, size and background are all those of one demonstration (prompts ask for contexts"
+                + " no demonstration shows).",
                 baseDir, subjects, demonstrations, prompts, samplingSteps, seed, db.steps(), db.learningRate(),
                 db.classImages(), db.identifier(), ti.steps(), ti.learningRate(), ti.batchSize(), guidance));
         if (sutiDir != null) {
@@ -340,12 +342,14 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
             }
         }
         sb.append("\n## Per subject\n\n");
-        sb.append("| method | subject | subject fidelity | passes (0.65) | text fidelity | CLIP-I | expert s | generation s |\n");
-        sb.append("|---|---|---|---|---|---|---|---|\n");
+        sb.append("| method | subject | subject fidelity | passes (0.65) | text fidelity | copies | CLIP-I | expert s"
+                + " | generation s |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|\n");
         for (ExpertEvaluation.Report r : reports) {
             for (ExpertEvaluation.SubjectResult s : r.subjects()) {
-                sb.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f |%n", r.method(),
-                        s.subjectId(), s.subjectFidelity(), s.subjectPassRate(), s.textFidelity(), s.clipI(),
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f |%n",
+                        r.method(), s.subjectId(), s.subjectFidelity(), s.subjectPassRate(), s.textFidelity(),
+                        s.copyRate(), s.clipI(),
                         s.expertSeconds(), s.generationSeconds()));
             }
         }
@@ -390,6 +394,7 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
             num(m, "subjectFidelity", r.mean(ExpertEvaluation.SubjectResult::subjectFidelity));
             num(m, "subjectPassRate", r.mean(ExpertEvaluation.SubjectResult::subjectPassRate));
             num(m, "textFidelity", r.mean(ExpertEvaluation.SubjectResult::textFidelity));
+            num(m, "copyRate", r.mean(ExpertEvaluation.SubjectResult::copyRate));
             num(m, "clipI", r.mean(ExpertEvaluation.SubjectResult::clipI));
             num(m, "expertSecondsPerSubject", r.mean(ExpertEvaluation.SubjectResult::expertSeconds));
             num(m, "generationSecondsPerSubject", r.mean(ExpertEvaluation.SubjectResult::generationSeconds));
@@ -401,6 +406,7 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
                 num(row, "subjectFidelity", s.subjectFidelity());
                 num(row, "subjectPassRate", s.subjectPassRate());
                 num(row, "textFidelity", s.textFidelity());
+                num(row, "copyRate", s.copyRate());
                 num(row, "clipI", s.clipI());
                 num(row, "expertSeconds", s.expertSeconds());
                 num(row, "generationSeconds", s.generationSeconds());

@@ -86,10 +86,12 @@ public final class ExpertEvaluation {
      *
      * @param expertSeconds the expert's whole cost (DreamBooth: prior images plus fine-tuning)
      * @param generationSeconds drawing the prompts' images
+     * @param copyRate share of images that show a demonstration's context (position, size and
+     *     background all as in one demonstration) instead of the prompt's: copying, not recontextualising
      * @param clipI NaN without a world CLIP
      */
     public record SubjectResult(int subjectId, double expertSeconds, double generationSeconds, double subjectFidelity,
-            double subjectPassRate, double textFidelity, double clipI) {
+            double subjectPassRate, double textFidelity, double copyRate, double clipI) {
         /** The whole wall time of a new subject: the expert (none for SuTI) and the prompts' images. */
         public double totalSeconds() {
             return expertSeconds + generationSeconds;
@@ -107,16 +109,16 @@ public final class ExpertEvaluation {
 
         /** One Markdown table row of the means: method, subjects, fidelities, seconds per subject. */
         public String markdownRow() {
-            return String.format(java.util.Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f |",
+            return String.format(java.util.Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f |",
                     method, subjects.size(), mean(SubjectResult::subjectFidelity), mean(SubjectResult::subjectPassRate),
-                    mean(SubjectResult::textFidelity), mean(SubjectResult::clipI), mean(SubjectResult::expertSeconds),
+                    mean(SubjectResult::textFidelity), mean(SubjectResult::copyRate), mean(SubjectResult::clipI), mean(SubjectResult::expertSeconds),
                     mean(SubjectResult::generationSeconds), mean(SubjectResult::totalSeconds));
         }
 
         /** The header {@link #markdownRow()} fits under. */
         public static String markdownHeader() {
-            return "| method | subjects | subject fidelity | passes (0.65) | text fidelity | CLIP-I | expert s/subject"
-                    + " | generation s/subject | total s/subject |\n|---|---|---|---|---|---|---|---|---|";
+            return "| method | subjects | subject fidelity | passes (0.65) | text fidelity | copies a demonstration | CLIP-I"
+                    + " | expert s/subject | generation s/subject | total s/subject |\n|---|---|---|---|---|---|---|---|---|---|";
         }
     }
 
@@ -179,11 +181,13 @@ public final class ExpertEvaluation {
             double sf = 0;
             double pass = 0;
             double tf = 0;
+            double copies = 0;
             for (int i = 0; i < generated.size(); i++) {
                 SubjectFidelity.Result r = subjectFidelity.score(generated.get(i), s);
                 sf += r.score();
                 pass += r.passed() ? 1 : 0;
                 tf += textFidelity.evaluate(generated.get(i), asked.get(i).context()).score();
+                copies += copiesADemonstration(textFidelity, generated.get(i), shown) ? 1 : 0;
             }
             int n = generated.size();
             double clipI = Double.NaN;
@@ -191,12 +195,22 @@ public final class ExpertEvaluation {
                 double[] c = clip.scores(generated, images);
                 clipI = java.util.Arrays.stream(c).average().orElse(Double.NaN);
             }
-            SubjectResult r = new SubjectResult(s.id(), expertSeconds, generationSeconds, sf / n, pass / n, tf / n, clipI);
+            SubjectResult r = new SubjectResult(s.id(), expertSeconds, generationSeconds, sf / n, pass / n, tf / n,
+                    copies / n, clipI);
             LOG.info("{} subject {}: {}", o.method(), s.id(), r);
             out.add(r);
             allImages.add(List.copyOf(generated));
         }
         return new Report(o.method(), out, allImages);
+    }
+
+    /**
+     * Whether {@code image} shows one of the demonstrations' contexts (position, size and background
+     * all met): for a prompt that asks for a context no demonstration shows, a copy of a
+     * demonstration rather than the subject recontextualised.
+     */
+    public static boolean copiesADemonstration(TextFidelity judge, BufferedImage image, List<Demonstration> shown) {
+        return shown.stream().anyMatch(d -> judge.evaluate(image, d.context()).allMet());
     }
 
     private static void generate(StableDiffusionPipeline p, List<SubjectPrompt> asked,

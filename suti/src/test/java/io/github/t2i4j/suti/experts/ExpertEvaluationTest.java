@@ -1,6 +1,7 @@
 package io.github.t2i4j.suti.experts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -38,7 +39,7 @@ class ExpertEvaluationTest {
                 assertEquals(method == ExpertEvaluation.Method.SUTI, s.expertSeconds() == 0, s.toString());
                 assertEquals(s.expertSeconds() + s.generationSeconds(), s.totalSeconds());
                 assertEquals(2, r.images().get(0).size());
-                for (double v : new double[] {s.subjectFidelity(), s.subjectPassRate(), s.textFidelity()}) {
+                for (double v : new double[] {s.subjectFidelity(), s.subjectPassRate(), s.textFidelity(), s.copyRate()}) {
                     assertTrue(v >= 0 && v <= 1, s.toString());
                 }
                 assertTrue(Double.isNaN(s.clipI()));
@@ -51,6 +52,27 @@ class ExpertEvaluationTest {
                     o.withMethod(ExpertEvaluation.Method.SUTI));
             assertEquals(a.asked(), b.asked());
             assertEquals(a.shown().stream().map(d -> d.caption()).toList(), b.shown().stream().map(d -> d.caption()).toList());
+        }
+    }
+
+    @Test
+    void aDemonstrationCopiesItselfAndTheAskedContextDoesNot() {
+        io.github.t2i4j.suti.subjects.Subject subject = SubjectCatalog.load().heldOut().get(3);
+        io.github.t2i4j.suti.subjects.SubjectRenderer renderer = new io.github.t2i4j.suti.subjects.SubjectRenderer(64, 64);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        List<io.github.t2i4j.suti.subjects.Demonstration> shown =
+                new io.github.t2i4j.suti.subjects.Demonstrations(renderer).sample(subject, 4, rng);
+        List<io.github.t2i4j.suti.subjects.SubjectPrompt> asked =
+                io.github.t2i4j.suti.subjects.Demonstrations.newContextPrompts(subject, shown, 3, rng);
+        io.github.t2i4j.suti.eval.TextFidelity judge = new io.github.t2i4j.suti.eval.TextFidelity();
+        for (io.github.t2i4j.suti.subjects.Demonstration d : shown) {
+            assertTrue(ExpertEvaluation.copiesADemonstration(judge, d.image(), shown));
+        }
+        for (io.github.t2i4j.suti.subjects.SubjectPrompt p : asked) {
+            java.awt.image.BufferedImage fresh = renderer.render(io.github.t2i4j.suti.subjects.SubjectScene.stage(subject,
+                    p.context(), rng));
+            assertTrue(judge.evaluate(fresh, p.context()).allMet());
+            assertFalse(ExpertEvaluation.copiesADemonstration(judge, fresh, shown), p.toString());
         }
     }
 }
