@@ -24,6 +24,15 @@ import io.github.t2i4j.core.world.clip.ClipRetrieval;
 import io.github.t2i4j.core.world.clip.WorldClip;
 import io.github.t2i4j.core.text.CLIPTokenizer;
 import io.github.t2i4j.star.StarPipeline;
+import io.github.t2i4j.suti.eval.SubjectFidelity;
+import io.github.t2i4j.suti.model.SuTIPipeline;
+import io.github.t2i4j.suti.model.SuTIRequest;
+import io.github.t2i4j.suti.subjects.Demonstration;
+import io.github.t2i4j.suti.subjects.Demonstrations;
+import io.github.t2i4j.suti.subjects.Subject;
+import io.github.t2i4j.suti.subjects.SubjectCatalog;
+import io.github.t2i4j.suti.subjects.SubjectPrompt;
+import io.github.t2i4j.suti.subjects.SubjectRenderer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -138,6 +147,61 @@ class ShippedModelsTest {
             assertArrayEquals(pixels(star.generate(one, 7).get(0)), pixels(star.generate(one, 7).get(0)),
                     "same seed, same pixels");
         }
+    }
+
+    /**
+     * The shipped SuTI loads on the shipped world-ldm (its model_index.json names it), gives the same
+     * pixels for the same request, and reads the demonstrations: over the first held-out subjects,
+     * its images are closer to the subject it was shown (subject fidelity) than the same prompts
+     * drawn from another subject's demonstrations are to that subject.
+     */
+    @Test
+    void sutiLoadsOnTheShippedBaseAndDrawsTheDemonstratedSubject() throws Exception {
+        Path dir = models().resolve("suti");
+        assertTrue(Files.isRegularFile(dir.resolve("MODEL_CARD.md")));
+        assertAllF16(dir, "unet/diffusion_pytorch_model.safetensors");
+        assertEquals(models().resolve("world-ldm").toAbsolutePath().normalize(),
+                SuTIPipeline.baseFolder(dir).toAbsolutePath().normalize());
+        List<Subject> subjects = SubjectCatalog.load().heldOut().subList(0, SUTI_SUBJECTS);
+        Demonstrations demos = new Demonstrations(new SubjectRenderer(64, 64));
+        SubjectFidelity fidelity = new SubjectFidelity();
+        double own = 0;
+        double other = 0;
+        try (SuTIPipeline suti = SuTIPipeline.load(dir, Device.cpu())) {
+            List<List<Demonstration>> shown = new ArrayList<>();
+            List<List<SubjectPrompt>> asked = new ArrayList<>();
+            for (Subject s : subjects) {
+                java.util.SplittableRandom rng = new java.util.SplittableRandom(s.id());
+                List<Demonstration> d = demos.sample(s, 4, rng);
+                shown.add(d);
+                asked.add(Demonstrations.newContextPrompts(s, d, 2, rng));
+            }
+            for (int i = 0; i < subjects.size(); i++) {
+                List<Demonstration> mine = shown.get(i);
+                List<Demonstration> theirs = shown.get((i + 1) % subjects.size());
+                for (SubjectPrompt p : asked.get(i)) {
+                    own += fidelity.score(draw(suti, mine, p.text()), subjects.get(i)).score();
+                    other += fidelity.score(draw(suti, theirs, p.text()), subjects.get(i)).score();
+                }
+            }
+            List<Demonstration> d = shown.get(0);
+            String prompt = asked.get(0).get(0).text();
+            assertArrayEquals(pixels(draw(suti, d, prompt)), pixels(draw(suti, d, prompt)), "same request, same pixels");
+        }
+        int n = SUTI_SUBJECTS * 2;
+        assertTrue(own / n > other / n + SUTI_MARGIN, String.format(
+                "subject fidelity %.3f with the subject's own demonstrations, %.3f with another subject's", own / n,
+                other / n));
+    }
+
+    private static final int SUTI_SUBJECTS = 6;
+    private static final double SUTI_MARGIN = 0.05;
+
+    private static BufferedImage draw(SuTIPipeline suti, List<Demonstration> shown, String prompt) {
+        SuTIRequest r = new SuTIRequest(shown.stream().map(Demonstration::image).toList(),
+                shown.stream().map(Demonstration::caption).toList(), prompt, 1, SuTIRequest.DEFAULT_STEPS,
+                suti.guidanceDefaults(), 0);
+        return suti.generate(r).images().get(0);
     }
 
     /** Every tensor of each of {@code files} (relative to {@code dir}) is fp16. */

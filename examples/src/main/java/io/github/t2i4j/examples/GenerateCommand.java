@@ -6,26 +6,37 @@ import io.github.t2i4j.core.pipelines.DiffusionPipeline;
 import io.github.t2i4j.core.pipelines.DiffusionPipelines;
 import io.github.t2i4j.core.pipelines.GenerationRequest;
 import io.github.t2i4j.core.pipelines.GenerationResult;
-import java.awt.image.BufferedImage;
-import java.nio.file.Path;
-import java.util.List;
 import io.github.t2i4j.star.StarPipeline;
 import io.github.t2i4j.star.sample.SamplingOptions;
+import io.github.t2i4j.suti.model.InterleavedGuidance;
+import io.github.t2i4j.suti.model.SuTIPipeline;
+import io.github.t2i4j.suti.model.SuTIRequest;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
-/** Generates images from a prompt with the embedded model or any diffusers-format SD or SDXL directory. */
+/**
+ * Generates images from a prompt with the embedded model, any diffusers-format SD or SDXL directory,
+ * a STAR folder, or a SuTI folder (with demonstrations of a subject).
+ */
 @Command(
         name = "generate",
         mixinStandardHelpOptions = true,
-        description = "Generate images from a prompt; several images are written as one grid.")
+        description = {"Generate images from a prompt; several images are written as one grid.",
+            "With a SuTI model (--model suti), --demo images of a subject (3 to 5) and their --demo-caption texts"
+                    + " show the subject, and the prompt asks for it in a new context; nothing is fine-tuned."})
 final class GenerateCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(GenerateCommand.class);
 
@@ -77,17 +88,17 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--demo", paramLabel = "PNG",
             description = "SuTI: a demonstration image of the subject; give 3 to 5 (repeat the option).")
-    List<Path> demos = new java.util.ArrayList<>();
+    List<Path> demos = new ArrayList<>();
 
     @Option(names = "--demo-caption", paramLabel = "TEXT",
             description = "SuTI: the caption of each --demo in order, e.g. \"a small circle on the left on a grey"
                     + " background\" (default: empty captions).")
-    List<String> demoCaptions = new java.util.ArrayList<>();
+    List<String> demoCaptions = new ArrayList<>();
 
     @Override
     public Integer call() {
         Path dir = DefaultModel.resolve(model, spec.commandLine());
-        if (io.github.t2i4j.suti.model.SuTIPipeline.isSuTIFolder(dir)) {
+        if (SuTIPipeline.isSuTIFolder(dir)) {
             return generateSuTI(dir);
         }
         if (!demos.isEmpty() || !demoCaptions.isEmpty()) {
@@ -164,7 +175,7 @@ final class GenerateCommand implements Callable<Integer> {
                         o.temperature(), o.seed());
             }
             long t1 = System.nanoTime();
-            List<BufferedImage> images = star.generate(java.util.Collections.nCopies(numImages, prompt), o);
+            List<BufferedImage> images = star.generate(Collections.nCopies(numImages, prompt), o);
             write(images);
             LOG.info("wrote {} ({} image(s) in {} s; cfg {}, top-k {}, top-p {})", out, images.size(),
                     String.format("%.2f", (System.nanoTime() - t1) / 1e9), o.cfg(), o.topK(), o.topP());
@@ -192,28 +203,28 @@ final class GenerateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--top-k, --top-p, --scheduler, --negative-prompt, --width and"
                     + " --height do not apply to SuTI models (" + dir + ")");
         }
-        List<BufferedImage> images = new java.util.ArrayList<>();
+        List<BufferedImage> images = new ArrayList<>();
         for (Path d : demos) {
-            if (!java.nio.file.Files.isRegularFile(d)) {
+            if (!Files.isRegularFile(d)) {
                 throw new CommandLine.ParameterException(cl, "--demo " + d + " is not a file");
             }
             images.add(Images.read(d));
         }
-        List<String> captions = demoCaptions.isEmpty() ? java.util.Collections.nCopies(demos.size(), "") : demoCaptions;
+        List<String> captions = demoCaptions.isEmpty() ? Collections.nCopies(demos.size(), "") : demoCaptions;
         if (demoCaptions.isEmpty()) {
             LOG.warn("no --demo-caption given: the demonstrations are encoded with empty captions (SuTI was trained with"
                     + " captions that state each demonstration's size, position and background)");
         }
         long t0 = System.nanoTime();
-        try (io.github.t2i4j.suti.model.SuTIPipeline suti =
-                io.github.t2i4j.suti.model.SuTIPipeline.load(dir, Device.fromName(device))) {
+        try (SuTIPipeline suti =
+                SuTIPipeline.load(dir, Device.fromName(device))) {
             LOG.info("loaded {} in {} s", dir, String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-            io.github.t2i4j.suti.model.InterleavedGuidance g = suti.guidanceDefaults();
+            InterleavedGuidance g = suti.guidanceDefaults();
             if (guidance != null) {
-                g = new io.github.t2i4j.suti.model.InterleavedGuidance(guidance, g.demoScale(), g.textRatio());
+                g = new InterleavedGuidance(guidance, g.demoScale(), g.textRatio());
             }
-            io.github.t2i4j.suti.model.SuTIRequest request = new io.github.t2i4j.suti.model.SuTIRequest(images, captions,
-                    prompt, numImages, steps == null ? io.github.t2i4j.suti.model.SuTIRequest.DEFAULT_STEPS : steps, g,
+            SuTIRequest request = new SuTIRequest(images, captions,
+                    prompt, numImages, steps == null ? SuTIRequest.DEFAULT_STEPS : steps, g,
                     seed);
             GenerationResult result = suti.generate(request);
             write(result.images());
