@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.github.t2i4j.core.image.Images;
+import io.github.t2i4j.core.io.JsonFiles;
 import io.github.t2i4j.core.pipelines.DiffusionPipeline;
 import io.github.t2i4j.core.pipelines.DiffusionPipelines;
 import io.github.t2i4j.core.pipelines.GenerationResult;
@@ -17,14 +18,9 @@ import io.github.t2i4j.core.schedulers.Scheduler;
 import io.github.t2i4j.core.schedulers.Schedulers;
 import io.github.t2i4j.core.tensor.NoGrad;
 import io.github.t2i4j.core.tensor.Noise;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,7 +119,7 @@ public final class SuTIPipeline implements AutoCloseable {
      */
     public static SuTIPipeline load(Path dir, Device device) {
         JsonObject index = readIndex(dir);
-        return withSampling(load(baseFolder(dir), dir.resolve(UNET), device), index);
+        return withSampling(load(baseFolder(dir, index), dir.resolve(UNET), device), index);
     }
 
     /**
@@ -146,7 +142,11 @@ public final class SuTIPipeline implements AutoCloseable {
 
     /** The base pipeline folder a SuTI model folder names. */
     public static Path baseFolder(Path dir) {
-        return dir.resolve(readIndex(dir).get("base").getAsString()).normalize();
+        return baseFolder(dir, readIndex(dir));
+    }
+
+    private static Path baseFolder(Path dir, JsonObject index) {
+        return dir.resolve(index.get("base").getAsString()).normalize();
     }
 
     private static SuTIPipeline withSampling(SuTIPipeline p, JsonObject index) {
@@ -162,7 +162,7 @@ public final class SuTIPipeline implements AutoCloseable {
      * Writes {@code dir/model_index.json} of a SuTI model folder whose UNet is in {@code dir/}{@value
      * #UNET}: the base folder (stored relative to {@code dir}) and the sampling defaults.
      */
-    public static void writeIndex(Path dir, Path baseDir, InterleavedGuidance sampling) throws IOException {
+    public static void writeIndex(Path dir, Path baseDir, InterleavedGuidance sampling) {
         JsonObject o = new JsonObject();
         o.addProperty("_class_name", CLASS_NAME);
         Path abs = dir.toAbsolutePath().normalize();
@@ -176,9 +176,7 @@ public final class SuTIPipeline implements AutoCloseable {
         g.addProperty("demo_guidance", sampling.demoScale());
         g.addProperty("text_ratio", sampling.textRatio());
         o.add("sampling", g);
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("model_index.json"),
-                new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n", StandardCharsets.UTF_8);
+        JsonFiles.writeObject(dir.resolve("model_index.json"), o);
     }
 
     /** Whether {@code dir} is a SuTI model folder (its model_index.json says {@value #CLASS_NAME}). */
@@ -188,24 +186,16 @@ public final class SuTIPipeline implements AutoCloseable {
             return false;
         }
         try {
-            JsonObject o = JsonParser.parseString(Files.readString(index)).getAsJsonObject();
-            return o.has("_class_name") && CLASS_NAME.equals(o.get("_class_name").getAsString());
-        } catch (IOException | RuntimeException e) {
+            return isSuTIIndex(JsonFiles.readObject(index, "model index"));
+        } catch (IllegalArgumentException e) {
             return false;
         }
     }
 
     private static JsonObject readIndex(Path dir) {
         Path index = dir.resolve("model_index.json");
-        JsonObject o;
-        try {
-            o = JsonParser.parseString(Files.readString(index)).getAsJsonObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + index + " (a SuTI model folder needs one)", e);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(index + " is not a JSON object: " + e.getMessage(), e);
-        }
-        if (!o.has("_class_name") || !CLASS_NAME.equals(o.get("_class_name").getAsString())) {
+        JsonObject o = JsonFiles.readObject(index, "SuTI model index");
+        if (!isSuTIIndex(o)) {
             throw new IllegalArgumentException(dir + " is not a SuTI model folder: its model_index.json says "
                     + o.get("_class_name") + ", not " + CLASS_NAME);
         }
@@ -213,6 +203,10 @@ public final class SuTIPipeline implements AutoCloseable {
             throw new IllegalArgumentException(index + " names no base pipeline folder (\"base\")");
         }
         return o;
+    }
+
+    private static boolean isSuTIIndex(JsonObject index) {
+        return index.has("_class_name") && CLASS_NAME.equals(index.get("_class_name").getAsString());
     }
 
     /** The interleaved guidance the model folder recommends (the defaults when it says none). */
