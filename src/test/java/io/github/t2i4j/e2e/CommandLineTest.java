@@ -419,6 +419,32 @@ class CommandLineTest {
     }
 
     @Test
+    void sutiEvaluateComparesTwoSuTIFoldersOnTheSameTasks() throws Exception {
+        Path suti = null;
+        for (Path p = Paths.get("").toAbsolutePath(); p != null && suti == null; p = p.getParent()) {
+            suti = Files.isRegularFile(p.resolve("models/suti/model_index.json")) ? p.resolve("models/suti") : null;
+        }
+        assertNotNull(suti, "models/suti not found");
+        Path out = tmp.resolve("suti-evaluate");
+        StringWriter log = new StringWriter();
+        assertEquals(0, run(log, "suti", "evaluate", "--method", "suti", "--suti", "suti", "--compare-suti",
+                suti.toString(), "--subjects", "1", "--prompts", "2", "--sampling-steps", "2", "--clip", "none",
+                "--grid-subjects", "1", "--grid-prompts", "2", "--out", out.toString()), log.toString());
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("\n| SUTI | 1 | ") && md.contains("\n| SUTI (suti) | 1 | "), md);
+        assertTrue(md.contains("![subject ") && Files.isRegularFile(out.resolve("grids")
+                .resolve("subject-" + io.github.t2i4j.suti.subjects.SubjectCatalog.load().heldOut().get(0).id() + ".png")), md);
+        JsonObject json = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
+        assertEquals(2, json.getAsJsonArray("methods").size());
+        JsonObject a = json.getAsJsonArray("methods").get(0).getAsJsonObject();
+        JsonObject b = json.getAsJsonArray("methods").get(1).getAsJsonObject();
+        assertEquals("SUTI (suti)", b.get("name").getAsString());
+        // the same model on the same tasks: the same scores
+        assertEquals(a.get("subjectFidelity").getAsDouble(), b.get("subjectFidelity").getAsDouble(), 1e-9);
+        assertEquals(a.get("textFidelity").getAsDouble(), b.get("textFidelity").getAsDouble(), 1e-9);
+    }
+
+    @Test
     void sutiRefusesBadValuesWithUsageErrorsNamingThem() {
         Path out = tmp.resolve("suti");
         String[][] cases = {
@@ -435,6 +461,8 @@ class CommandLineTest {
             {"--suti " + tmp.resolve("nowhere") + " is neither", "evaluate", "--clip", "none", "--suti",
                 tmp.resolve("nowhere").toString(), "--out", out.toString()},
             {"is not a SuTI model folder", "evaluate", "--clip", "none", "--suti", "world-ldm", "--out", out.toString()},
+            {"--compare-suti needs the suti method", "evaluate", "--clip", "none", "--method", "dreambooth", "--compare-suti", "suti",
+                "--out", out.toString()},
             {"name the training data", "train", "--out", out.toString()},
             {"--data " + tmp.resolve("nowhere") + " is not a folder", "train", "--data", tmp.resolve("nowhere").toString(),
                 "--out", out.toString()},

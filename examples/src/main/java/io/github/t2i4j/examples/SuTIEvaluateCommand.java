@@ -73,6 +73,11 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     String suti;
 
+    @Option(names = "--compare-suti", paramLabel = "DIR",
+            description = "A second SuTI folder evaluated beside --suti on the same tasks and guidance, with its own"
+                    + " row and grid column: an ablation, e.g. one trained with 'suti train --real-pairs'.")
+    Path compareSuti;
+
     @Option(names = "--text-guidance", paramLabel = "W", description = "SuTI's text guidance scale (default: the SuTI folder's).")
     Float textGuidance;
 
@@ -189,12 +194,17 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
         }
         Path baseDir = SuTICommand.base(base, cl);
         Path sutiDir = chosen.contains(ExpertEvaluation.Method.SUTI) ? SuTICommand.sutiFolder(suti, "--suti", cl) : null;
+        if (compareSuti != null && sutiDir == null) {
+            throw new CommandLine.ParameterException(cl, "--compare-suti needs the suti method in --method");
+        }
+        Path compareDir = compareSuti == null ? null : SuTICommand.sutiFolder(compareSuti.toString(), "--compare-suti", cl);
         List<Subject> heldOut = SubjectCatalog.load().heldOut().subList(0, subjects);
 
         List<ExpertEvaluation.Report> reports = new ArrayList<>();
         try (StableDiffusionPipeline pipeline = SuTICommand.load(baseDir, device, cl);
                 WorldClip world = EvaluationRuns.openClip(clip, device);
-                SuTIPipeline sutiPipeline = sutiDir == null ? null : SuTICommand.openSuTI(sutiDir, pipeline, cl)) {
+                SuTIPipeline sutiPipeline = sutiDir == null ? null : SuTICommand.openSuTI(sutiDir, pipeline, cl);
+                SuTIPipeline comparePipeline = compareDir == null ? null : SuTICommand.openSuTI(compareDir, pipeline, cl)) {
             ClipImageSimilarity clipI = world == null ? null : new ClipImageSimilarity(world);
             String identifier = ExpertApprenticeship.chooseIdentifier(pipeline, heldOut);
             DreamBooth.Options db = DreamBooth.Options.defaults(identifier, "x").withSeed(seed);
@@ -224,12 +234,19 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
                 ExpertEvaluation.Report r = ExpertEvaluation.run(pipeline, heldOut, options.withMethod(m), clipI);
                 reports.add(r);
                 LOG.info("{}", r.markdownRow());
+                if (m == ExpertEvaluation.Method.SUTI && comparePipeline != null) {
+                    LOG.info("SUTI ({}) on the same tasks", compareDir);
+                    ExpertEvaluation.Report c = ExpertEvaluation.run(pipeline, heldOut,
+                            options.withMethod(m).withSuTI(comparePipeline), clipI).named(compareName(compareDir));
+                    reports.add(c);
+                    LOG.info("{}", c.markdownRow());
+                }
             }
             Files.createDirectories(out);
             List<Grid> grids = writeGrids(reports, heldOut, pipeline.defaultSize(), options);
-            Files.writeString(out.resolve("report.md"), markdown(reports, baseDir, sutiDir, db, ti, grids),
+            Files.writeString(out.resolve("report.md"), markdown(reports, baseDir, sutiDir, compareDir, db, ti, grids),
                     StandardCharsets.UTF_8);
-            Files.writeString(out.resolve("report.json"), json(reports, baseDir, sutiDir, db, ti), StandardCharsets.UTF_8);
+            Files.writeString(out.resolve("report.json"), json(reports, baseDir, sutiDir, compareDir, db, ti), StandardCharsets.UTF_8);
         }
         LOG.info("SuTI and the per-subject baselines: {} and {}", out.resolve("report.md"), out.resolve("report.json"));
         return 0;
@@ -270,7 +287,7 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
                 }
                 for (ExpertEvaluation.Report r : reports) {
                     cells.add(r.images().get(s).get(row));
-                    captions.add(shortName(r.method()) + " p" + (row + 1));
+                    captions.add(shortName(r) + " p" + (row + 1));
                 }
             }
             BufferedImage grid = Images.grid(cells, captions, k + reports.size());
@@ -285,15 +302,27 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
     /** A grid written: its path relative to OUT, the subject and the prompts of its rows. */
     private record Grid(String path, int subjectId, List<String> prompts) {}
 
-    private static String shortName(ExpertEvaluation.Method m) {
-        return switch (m) {
+    /** A grid column's caption: the method's short name, or the compared folder's name. */
+    private static String shortName(ExpertEvaluation.Report r) {
+        if (!r.name().equals(r.method().name())) {
+            String folder = r.name().substring(r.name().indexOf('(') + 1, r.name().length() - 1);
+            return folder.length() <= 8 ? folder : folder.substring(0, 8);
+        }
+        return switch (r.method()) {
             case DREAMBOOTH -> "DB";
             case TEXTUAL_INVERSION -> "TI";
             case SUTI -> "SuTI";
         };
     }
 
-    private String markdown(List<ExpertEvaluation.Report> reports, Path baseDir, Path sutiDir, DreamBooth.Options db,
+    /** The compared SuTI folder's row name: SUTI (its folder name). */
+    private static String compareName(Path dir) {
+        Path name = dir.toAbsolutePath().normalize().getFileName();
+        return "SUTI (" + (name == null ? dir : name) + ")";
+    }
+
+    private String markdown(List<ExpertEvaluation.Report> reports, Path baseDir, Path sutiDir, Path compareDir,
+            DreamBooth.Options db,
             TextualInversion.Options ti, List<Grid> grids) {
         StringBuilder sb = new StringBuilder();
         sb.append("# SuTI and the per-subject baselines on held-out subjects\n\n");
@@ -309,6 +338,10 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
         if (sutiDir != null) {
             sb.append(String.format(Locale.ROOT, " SuTI: `%s`, interleaved guidance text %s, demonstrations %s, text"
                     + " ratio %s.", sutiDir, sutiGuidance.textScale(), sutiGuidance.demoScale(), sutiGuidance.textRatio()));
+        }
+        if (compareDir != null) {
+            sb.append(String.format(Locale.ROOT, " Compared SuTI folder (same guidance): `%s`, row %s.", compareDir,
+                    compareName(compareDir)));
         }
         sb.append("\n\n").append(ExpertEvaluation.Report.markdownHeader()).append('\n');
         reports.forEach(r -> sb.append(r.markdownRow()).append('\n'));
@@ -348,7 +381,7 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
         for (ExpertEvaluation.Report r : reports) {
             for (ExpertEvaluation.SubjectResult s : r.subjects()) {
                 sb.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f |%n",
-                        r.method(), s.subjectId(), s.subjectFidelity(), s.subjectPassRate(), s.textFidelity(),
+                        r.name(), s.subjectId(), s.subjectFidelity(), s.subjectPassRate(), s.textFidelity(),
                         s.copyRate(), s.clipI(),
                         s.expertSeconds(), s.generationSeconds()));
             }
@@ -360,7 +393,8 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
         return reports.stream().filter(r -> r.method() == m).findFirst().orElse(null);
     }
 
-    private String json(List<ExpertEvaluation.Report> reports, Path baseDir, Path sutiDir, DreamBooth.Options db,
+    private String json(List<ExpertEvaluation.Report> reports, Path baseDir, Path sutiDir, Path compareDir,
+            DreamBooth.Options db,
             TextualInversion.Options ti) {
         JsonObject o = new JsonObject();
         o.addProperty("base", baseDir.toString());
@@ -371,6 +405,9 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
             s.addProperty("demoGuidance", sutiGuidance.demoScale());
             s.addProperty("textRatio", sutiGuidance.textRatio());
             o.add("suti", s);
+        }
+        if (compareDir != null) {
+            o.addProperty("compareSuti", compareDir.toString());
         }
         o.addProperty("subjects", subjects);
         o.addProperty("demonstrations", demonstrations);
@@ -391,6 +428,7 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
         for (ExpertEvaluation.Report r : reports) {
             JsonObject m = new JsonObject();
             m.addProperty("method", r.method().name());
+            m.addProperty("name", r.name());
             num(m, "subjectFidelity", r.mean(ExpertEvaluation.SubjectResult::subjectFidelity));
             num(m, "subjectPassRate", r.mean(ExpertEvaluation.SubjectResult::subjectPassRate));
             num(m, "textFidelity", r.mean(ExpertEvaluation.SubjectResult::textFidelity));

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * (contexts no demonstration shows), marked the same way, and each image is judged by subject
  * fidelity (DINO's role), text fidelity (CLIP-T's) and, when a world CLIP is given, CLIP-I against
  * the demonstrations. Seconds per subject count the expert's whole cost (prior images, encoding,
- * fine-tuning) and, separately, generation. SuTI runs the same tasks with the plain captions and
+ * fine-tuning) and, separately, generation: every method draws a subject's prompts in one batch,
+ * prompt i from the noise of seed {@code seed + i}. SuTI runs the same tasks with the plain captions and
  * prompts and no per-subject cost but its own sampling (demonstration encoding included).
  */
 public final class ExpertEvaluation {
@@ -66,6 +67,12 @@ public final class ExpertEvaluation {
             return new Options(m, demonstrations, prompts, samplingSteps, guidance, seed, dreamBooth, textualInversion,
                     suti, sutiGuidance);
         }
+
+        /** The same settings with another SuTI pipeline (an ablation, say). */
+        public Options withSuTI(SuTIPipeline p) {
+            return new Options(method, demonstrations, prompts, samplingSteps, guidance, seed, dreamBooth,
+                    textualInversion, p, sutiGuidance);
+        }
     }
 
     /**
@@ -101,8 +108,15 @@ public final class ExpertEvaluation {
     /**
      * Per-subject results and their means; {@code images.get(i)} are subject i's generated images,
      * one per prompt of its {@link Task}.
+     *
+     * @param name the row's name in tables: the method's, or the model's where two of one method are compared
      */
-    public record Report(Method method, List<SubjectResult> subjects, List<List<BufferedImage>> images) {
+    public record Report(String name, Method method, List<SubjectResult> subjects, List<List<BufferedImage>> images) {
+        /** The same results under another name. */
+        public Report named(String n) {
+            return new Report(n, method, subjects, images);
+        }
+
         public double mean(ToDoubleFunction<SubjectResult> f) {
             return subjects.stream().mapToDouble(f).average().orElse(Double.NaN);
         }
@@ -110,7 +124,7 @@ public final class ExpertEvaluation {
         /** One Markdown table row of the means: method, subjects, fidelities, seconds per subject. */
         public String markdownRow() {
             return String.format(java.util.Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f |",
-                    method, subjects.size(), mean(SubjectResult::subjectFidelity), mean(SubjectResult::subjectPassRate),
+                    name, subjects.size(), mean(SubjectResult::subjectFidelity), mean(SubjectResult::subjectPassRate),
                     mean(SubjectResult::textFidelity), mean(SubjectResult::copyRate), mean(SubjectResult::clipI), mean(SubjectResult::expertSeconds),
                     mean(SubjectResult::generationSeconds), mean(SubjectResult::totalSeconds));
         }
@@ -169,11 +183,9 @@ public final class ExpertEvaluation {
                     expertSeconds = 0;
                     g0 = System.nanoTime();
                     List<String> captions = shown.stream().map(Demonstration::caption).toList();
-                    for (int i = 0; i < asked.size(); i++) {
-                        SuTIRequest r = new SuTIRequest(images, captions, asked.get(i).text(), 1, o.samplingSteps(),
-                                o.sutiGuidance(), o.seed() + i);
-                        generated.addAll(o.suti().generate(r).images());
-                    }
+                    SuTIRequest r = new SuTIRequest(images, captions, asked.get(0).text(), 1, o.samplingSteps(),
+                            o.sutiGuidance(), o.seed());
+                    generated.addAll(o.suti().generateEach(r, asked.stream().map(SubjectPrompt::text).toList()).images());
                 }
                 default -> throw new IllegalStateException("unknown method " + o.method());
             }
@@ -201,7 +213,7 @@ public final class ExpertEvaluation {
             out.add(r);
             allImages.add(List.copyOf(generated));
         }
-        return new Report(o.method(), out, allImages);
+        return new Report(o.method().name(), o.method(), out, allImages);
     }
 
     /**
@@ -215,10 +227,9 @@ public final class ExpertEvaluation {
 
     private static void generate(StableDiffusionPipeline p, List<SubjectPrompt> asked,
             java.util.function.UnaryOperator<String> mark, Options o, List<BufferedImage> out) {
-        for (int i = 0; i < asked.size(); i++) {
-            GenerationRequest r = GenerationRequest.builder(mark.apply(asked.get(i).text()))
-                    .steps(o.samplingSteps()).guidanceScale(o.guidance()).seed(o.seed() + i).build();
-            out.addAll(p.generate(r).images());
-        }
+        String[] prompts = asked.stream().map(x -> mark.apply(x.text())).toArray(String[]::new);
+        GenerationRequest r = GenerationRequest.builder(prompts)
+                .steps(o.samplingSteps()).guidanceScale(o.guidance()).seed(o.seed()).build();
+        out.addAll(p.generate(r).images());
     }
 }

@@ -233,16 +233,30 @@ public final class SuTIPipeline implements AutoCloseable {
 
     /** Generates the request's images; the same request gives the same pixels. */
     public GenerationResult generate(SuTIRequest request) {
-        return NoGrad.run(() -> run(request));
+        return NoGrad.run(() -> run(request, Collections.nCopies(request.images(), request.prompt())));
     }
 
-    private GenerationResult run(SuTIRequest r) {
-        int n = r.images();
+    /**
+     * One image per prompt, all from the request's demonstrations, in one batch: what a new subject
+     * costs when it is asked for several contexts at once (the demonstrations are encoded once). Image
+     * i answers {@code prompts.get(i)} from the noise of seed {@code request.seed() + i}; the request's
+     * own prompt and image count are not used.
+     */
+    public GenerationResult generateEach(SuTIRequest request, List<String> prompts) {
+        if (prompts.isEmpty()) {
+            throw new IllegalArgumentException("no prompts to draw");
+        }
+        List<String> copy = List.copyOf(prompts);
+        return NoGrad.run(() -> run(request, copy));
+    }
+
+    private GenerationResult run(SuTIRequest r, List<String> prompts) {
+        int n = prompts.size();
         int size = size();
         try (NDManager work = manager.newSubManager()) {
             long t0 = System.nanoTime();
             NDArray tokens = demonstrationTokens(r, work).repeat(0, n);
-            NDArray text = base.encode(work, Collections.nCopies(n, r.prompt()));
+            NDArray text = base.encode(work, prompts);
             NDArray empty = base.encode(work, Collections.nCopies(n, ""));
             NDArray none = SuTIUNet.withoutDemonstrations(tokens);
             long t1 = System.nanoTime();
@@ -274,7 +288,7 @@ public final class SuTIPipeline implements AutoCloseable {
             }
             LOG.debug("SuTI: {} image(s) from {} demonstrations in {} steps ({} text-guided)", n, r.demoImages().size(),
                     timesteps.length, choices.stream().filter(c -> c == InterleavedGuidance.Choice.TEXT).count());
-            return new GenerationResult(images, Collections.nCopies(n, r.prompt()), seeds, (t1 - t0) / 1e9,
+            return new GenerationResult(images, prompts, seeds, (t1 - t0) / 1e9,
                     (t2 - t1) / 1e9, (t3 - t2) / 1e9);
         }
     }

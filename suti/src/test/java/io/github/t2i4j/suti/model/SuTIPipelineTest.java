@@ -117,6 +117,25 @@ class SuTIPipelineTest {
     }
 
     @Test
+    void generateEachDrawsPromptIFromSeedPlusIAsASingleRequestWould() {
+        try (SuTIPipeline pipe = new SuTIPipeline(base, suti(true))) {
+            String other = "show the circle small and at the bottom left on a white background";
+            SuTIRequest r = request(demos).withImages(1);
+            GenerationResult both = pipe.generateEach(r, List.of(PROMPT, other));
+            assertEquals(List.of(PROMPT, other), both.prompts());
+            assertEquals(List.of(5L, 6L), both.seeds());
+            // image 0: the single request's prompt, seed and guidance schedule
+            GenerationResult first = pipe.generate(r);
+            assertTrue(maxChannelDiff(pixels(first), List.of(pixels(both).get(0))) <= 1);
+            // image 1 answers the other prompt from seed 6 (the schedule is the batch's, drawn from seed 5)
+            GenerationResult second = pipe.generateEach(r.withSeed(6), List.of(other));
+            assertFalse(Arrays.equals(pixels(both).get(0), pixels(both).get(1)));
+            assertEquals(6L, second.seeds().get(0));
+            assertThrows(IllegalArgumentException.class, () -> pipe.generateEach(r, List.of()));
+        }
+    }
+
+    @Test
     void theSameRequestGivesTheSamePixelsAndSeedAndDemonstrationsMatter() {
         try (SuTIPipeline pipe = new SuTIPipeline(base, suti(true))) {
             SuTIRequest r = request(demos);
