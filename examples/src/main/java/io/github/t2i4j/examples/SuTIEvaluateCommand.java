@@ -153,8 +153,6 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
             description = "Output folder: OUT/report.md, OUT/report.json and OUT/grids/.")
     Path out;
 
-    private InterleavedGuidance sutiGuidance;
-
     @Override
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
@@ -225,7 +223,6 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
             InterleavedGuidance g = sutiPipeline == null ? InterleavedGuidance.defaults() : sutiPipeline.guidanceDefaults();
             g = new InterleavedGuidance(textGuidance == null ? g.textScale() : textGuidance,
                     demoGuidance == null ? g.demoScale() : demoGuidance, textRatio == null ? g.textRatio() : textRatio);
-            sutiGuidance = g;
             ExpertEvaluation.Options options = new ExpertEvaluation.Options(chosen.get(0), demonstrations, prompts,
                     samplingSteps, guidance, seed, db, ti, sutiPipeline, g);
             for (ExpertEvaluation.Method m : chosen) {
@@ -244,9 +241,9 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
             }
             Files.createDirectories(out);
             List<Grid> grids = writeGrids(reports, heldOut, pipeline.defaultSize(), options);
-            Files.writeString(out.resolve("report.md"), markdown(reports, baseDir, sutiDir, compareDir, db, ti, grids),
+            Files.writeString(out.resolve("report.md"), markdown(reports, baseDir, sutiDir, compareDir, options, grids),
                     StandardCharsets.UTF_8);
-            Files.writeString(out.resolve("report.json"), json(reports, baseDir, sutiDir, compareDir, db, ti), StandardCharsets.UTF_8);
+            Files.writeString(out.resolve("report.json"), json(reports, baseDir, sutiDir, compareDir, options), StandardCharsets.UTF_8);
         }
         LOG.info("SuTI and the per-subject baselines: {} and {}", out.resolve("report.md"), out.resolve("report.json"));
         return 0;
@@ -322,8 +319,10 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
     }
 
     private String markdown(List<ExpertEvaluation.Report> reports, Path baseDir, Path sutiDir, Path compareDir,
-            DreamBooth.Options db,
-            TextualInversion.Options ti, List<Grid> grids) {
+            ExpertEvaluation.Options o, List<Grid> grids) {
+        DreamBooth.Options db = o.dreamBooth();
+        TextualInversion.Options ti = o.textualInversion();
+        InterleavedGuidance sutiGuidance = o.sutiGuidance();
         StringBuilder sb = new StringBuilder();
         sb.append("# SuTI and the per-subject baselines on held-out subjects\n\n");
         sb.append(String.format(Locale.ROOT, "Base `%s`; %d held-out subjects, %d demonstrations and %d new-context"
@@ -394,8 +393,10 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
     }
 
     private String json(List<ExpertEvaluation.Report> reports, Path baseDir, Path sutiDir, Path compareDir,
-            DreamBooth.Options db,
-            TextualInversion.Options ti) {
+            ExpertEvaluation.Options options) {
+        DreamBooth.Options db = options.dreamBooth();
+        TextualInversion.Options ti = options.textualInversion();
+        InterleavedGuidance sutiGuidance = options.sutiGuidance();
         JsonObject o = new JsonObject();
         o.addProperty("base", baseDir.toString());
         if (sutiDir != null) {
