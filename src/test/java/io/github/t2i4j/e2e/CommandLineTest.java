@@ -35,6 +35,16 @@ class CommandLineTest {
         throw new IllegalStateException("tiny tokenizer not found");
     }
 
+    /** {@code relative} (a file) under the nearest ancestor of the working folder that has it. */
+    private static Path nearest(String relative) {
+        for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve(relative))) {
+                return p.resolve(relative);
+            }
+        }
+        throw new AssertionError(relative + " not found above " + Paths.get("").toAbsolutePath());
+    }
+
     private static int run(StringWriter out, String... args) {
         CommandLine cli = T2i4jCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
@@ -325,11 +335,7 @@ class CommandLineTest {
 
     @Test
     void vaeCeilingJudgesAStarTokenizerToo() throws Exception {
-        Path tokenizer = null;
-        for (Path p = Paths.get("").toAbsolutePath(); p != null && tokenizer == null; p = p.getParent()) {
-            Path t = p.resolve("models/star/vq_tokenizer");
-            tokenizer = Files.isRegularFile(t.resolve("config.json")) ? t : null;
-        }
+        Path tokenizer = nearest("models/star/vq_tokenizer/config.json").getParent();
         Path json = tmp.resolve("star-ceiling.json");
         StringWriter log = new StringWriter();
         assertEquals(0, run(log, "vae-ceiling", "--vq-tokenizer", tokenizer.toString(), "--per-category", "3",
@@ -343,11 +349,7 @@ class CommandLineTest {
     @Test
     void itercompGalleryComparesItsMembers() throws Exception {
         // the shipped world-ldm, about 4 times faster than the tiny golden pipeline: by its folder and by its name
-        Path dir = null;
-        for (Path p = Paths.get("").toAbsolutePath(); p != null && dir == null; p = p.getParent()) {
-            dir = Files.isRegularFile(p.resolve("models/world-ldm/model_index.json")) ? p.resolve("models/world-ldm") : null;
-        }
-        assertNotNull(dir, "models/world-ldm not found");
+        Path dir = nearest("models/world-ldm/model_index.json").getParent();
         Path out = tmp.resolve("gallery");
         StringWriter log = new StringWriter();
         assertEquals(0, run(log, "itercomp", "gallery", "--member", "a=" + dir, "--member", "b=planned:world-ldm",
@@ -420,11 +422,7 @@ class CommandLineTest {
 
     @Test
     void sutiEvaluateComparesTwoSuTIFoldersOnTheSameTasks() throws Exception {
-        Path suti = null;
-        for (Path p = Paths.get("").toAbsolutePath(); p != null && suti == null; p = p.getParent()) {
-            suti = Files.isRegularFile(p.resolve("models/suti/model_index.json")) ? p.resolve("models/suti") : null;
-        }
-        assertNotNull(suti, "models/suti not found");
+        Path suti = nearest("models/suti/model_index.json").getParent();
         Path out = tmp.resolve("suti-evaluate");
         StringWriter log = new StringWriter();
         assertEquals(0, run(log, "suti", "evaluate", "--method", "suti", "--suti", "suti", "--compare-suti",
