@@ -240,7 +240,7 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
                 }
             }
             Files.createDirectories(out);
-            List<Grid> grids = writeGrids(reports, heldOut, pipeline.defaultSize(), options);
+            List<Grid> grids = writeGrids(reports, compareDir, heldOut, pipeline.defaultSize(), options);
             Files.writeString(out.resolve("report.md"), markdown(reports, baseDir, sutiDir, compareDir, options, grids),
                     StandardCharsets.UTF_8);
             Files.writeString(out.resolve("report.json"), json(reports, baseDir, sutiDir, compareDir, options), StandardCharsets.UTF_8);
@@ -263,7 +263,7 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
      * One PNG per shown subject: row i holds prompt i's images, demonstrations first (in the first row
      * only), then one column per method.
      */
-    private List<Grid> writeGrids(List<ExpertEvaluation.Report> reports, List<Subject> heldOut, int size,
+    private List<Grid> writeGrids(List<ExpertEvaluation.Report> reports, Path compareDir, List<Subject> heldOut, int size,
             ExpertEvaluation.Options o) {
         List<Grid> paths = new ArrayList<>();
         BufferedImage blank = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
@@ -284,7 +284,7 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
                 }
                 for (ExpertEvaluation.Report r : reports) {
                     cells.add(r.images().get(s).get(row));
-                    captions.add(shortName(r) + " p" + (row + 1));
+                    captions.add(shortName(r, compareDir) + " p" + (row + 1));
                 }
             }
             BufferedImage grid = Images.grid(cells, captions, k + reports.size());
@@ -299,10 +299,10 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
     /** A grid written: its path relative to OUT, the subject and the prompts of its rows. */
     private record Grid(String path, int subjectId, List<String> prompts) {}
 
-    /** A grid column's caption: the method's short name, or the compared folder's name. */
-    private static String shortName(ExpertEvaluation.Report r) {
-        if (!r.name().equals(r.method().name())) {
-            String folder = r.name().substring(r.name().indexOf('(') + 1, r.name().length() - 1);
+    /** A grid column's caption: the method's short name, or the compared folder's name (its first 8 characters). */
+    private static String shortName(ExpertEvaluation.Report r, Path compareDir) {
+        if (compareDir != null && r.name().equals(compareName(compareDir))) {
+            String folder = folderName(compareDir);
             return folder.length() <= 8 ? folder : folder.substring(0, 8);
         }
         return switch (r.method()) {
@@ -314,8 +314,12 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
 
     /** The compared SuTI folder's row name: SUTI (its folder name). */
     private static String compareName(Path dir) {
+        return "SUTI (" + folderName(dir) + ")";
+    }
+
+    private static String folderName(Path dir) {
         Path name = dir.toAbsolutePath().normalize().getFileName();
-        return "SUTI (" + (name == null ? dir : name) + ")";
+        return String.valueOf(name == null ? dir : name);
     }
 
     private String markdown(List<ExpertEvaluation.Report> reports, Path baseDir, Path sutiDir, Path compareDir,
