@@ -209,7 +209,7 @@ class ShippedModelsTest {
 
     private static BufferedImage draw(SuTIPipeline suti, List<Demonstration> shown, String prompt) {
         SuTIRequest r = new SuTIRequest(shown.stream().map(Demonstration::image).toList(),
-                shown.stream().map(Demonstration::caption).toList(), prompt, 1, SuTIRequest.DEFAULT_STEPS,
+                shown.stream().map(Demonstration::caption).toList(), List.of(prompt), 1, SuTIRequest.DEFAULT_STEPS,
                 SUTI_GUIDANCE, 0);
         return suti.generate(r).images().get(0);
     }

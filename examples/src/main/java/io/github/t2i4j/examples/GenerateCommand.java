@@ -224,7 +224,7 @@ final class GenerateCommand implements Callable<Integer> {
                 g = new InterleavedGuidance(guidance, g.demoScale(), g.textRatio());
             }
             SuTIRequest request = new SuTIRequest(images, captions,
-                    prompt, numImages, steps == null ? SuTIRequest.DEFAULT_STEPS : steps, g,
+                    List.of(prompt), numImages, steps == null ? SuTIRequest.DEFAULT_STEPS : steps, g,
                     seed);
             GenerationResult result = suti.generate(request);
             write(result.images());

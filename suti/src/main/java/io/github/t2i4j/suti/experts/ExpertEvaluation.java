@@ -183,9 +183,9 @@ public final class ExpertEvaluation {
                     expertSeconds = 0;
                     g0 = System.nanoTime();
                     List<String> captions = shown.stream().map(Demonstration::caption).toList();
-                    SuTIRequest r = new SuTIRequest(images, captions, asked.get(0).text(), 1, o.samplingSteps(),
-                            o.sutiGuidance(), o.seed());
-                    generated.addAll(o.suti().generateEach(r, asked.stream().map(SubjectPrompt::text).toList()).images());
+                    SuTIRequest r = new SuTIRequest(images, captions, asked.stream().map(SubjectPrompt::text).toList(), 1,
+                            o.samplingSteps(), o.sutiGuidance(), o.seed());
+                    generated.addAll(o.suti().generate(r).images());
                 }
                 default -> throw new IllegalStateException("unknown method " + o.method());
             }

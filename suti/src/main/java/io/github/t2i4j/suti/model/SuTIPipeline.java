@@ -231,25 +231,19 @@ public final class SuTIPipeline implements AutoCloseable {
         return base.defaultSize();
     }
 
-    /** Generates the request's images; the same request gives the same pixels. */
-    public GenerationResult generate(SuTIRequest request) {
-        return NoGrad.run(() -> run(request, Collections.nCopies(request.images(), request.prompt())));
-    }
-
     /**
-     * One image per prompt, all from the request's demonstrations, in one batch: what a new subject
-     * costs when it is asked for several contexts at once (the demonstrations are encoded once). Image
-     * i answers {@code prompts.get(i)} from the noise of seed {@code request.seed() + i}; the request's
-     * own prompt and image count are not used.
+     * Generates the request's images, prompt by prompt (image i from seed + i); the same request
+     * gives the same pixels. The demonstrations are encoded once for the whole batch.
      */
-    public GenerationResult generateEach(SuTIRequest request, List<String> prompts) {
-        if (prompts.isEmpty()) {
-            throw new IllegalArgumentException("no prompts to draw");
+    public GenerationResult generate(SuTIRequest request) {
+        List<String> prompts = new ArrayList<>();
+        for (String p : request.prompts()) {
+            prompts.addAll(Collections.nCopies(request.imagesPerPrompt(), p));
         }
-        List<String> copy = List.copyOf(prompts);
-        return NoGrad.run(() -> run(request, copy));
+        return NoGrad.run(() -> run(request, prompts));
     }
 
+    /** The request's batch: {@code prompts.get(i)} is image i's prompt. */
     private GenerationResult run(SuTIRequest r, List<String> prompts) {
         int n = prompts.size();
         int size = size();

@@ -6,12 +6,14 @@ import java.util.Objects;
 
 /**
  * One SuTI generation: the demonstrations of a subject (images with their captions; SuTI takes 3 to
- * 5), the prompt asking for it in a new context, and how to sample.
+ * 5), the prompts asking for it in new contexts, and how to sample.
  *
  * @param demoImages the demonstration images (resized to the model's size when they differ)
  * @param demoCaptions one caption per demonstration image
- * @param prompt the new-context prompt
- * @param images images to draw (image i from latent noise of seed {@code seed + i})
+ * @param prompts the new-context prompts, all answered from the same demonstrations (one batch,
+ *     the demonstrations encoded once), as core's {@code GenerationRequest} takes several
+ * @param imagesPerPrompt images per prompt; image i of the batch (prompt by prompt) comes from latent
+ *     noise of seed {@code seed + i}
  * @param steps sampling steps of the base model's scheduler
  * @param guidance the interleaved guidance (its choices drawn from the seed)
  * @param seed the noise seed; the same request gives the same pixels
@@ -19,8 +21,8 @@ import java.util.Objects;
 public record SuTIRequest(
         List<BufferedImage> demoImages,
         List<String> demoCaptions,
-        String prompt,
-        int images,
+        List<String> prompts,
+        int imagesPerPrompt,
         int steps,
         InterleavedGuidance guidance,
         long seed) {
@@ -29,8 +31,11 @@ public record SuTIRequest(
     public static final int DEFAULT_STEPS = 20;
 
     public SuTIRequest {
-        Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(guidance, "guidance");
+        prompts = List.copyOf(prompts);
+        if (prompts.isEmpty()) {
+            throw new IllegalArgumentException("at least one prompt is required");
+        }
         demoImages = List.copyOf(demoImages);
         demoCaptions = List.copyOf(demoCaptions);
         if (demoImages.isEmpty()) {
@@ -40,29 +45,35 @@ public record SuTIRequest(
             throw new IllegalArgumentException("need one caption per demonstration image: " + demoImages.size()
                     + " images, " + demoCaptions.size() + " captions");
         }
-        if (images < 1 || steps < 1) {
-            throw new IllegalArgumentException("images and steps must be positive: " + images + ", " + steps);
+        if (imagesPerPrompt < 1 || steps < 1) {
+            throw new IllegalArgumentException("images per prompt and steps must be positive: " + imagesPerPrompt + ", "
+                    + steps);
         }
     }
 
-    /** One image with {@value #DEFAULT_STEPS} steps, the default guidance and seed 0. */
+    /** One image of one prompt with {@value #DEFAULT_STEPS} steps, the default guidance and seed 0. */
     public static SuTIRequest of(List<BufferedImage> demoImages, List<String> demoCaptions, String prompt) {
-        return new SuTIRequest(demoImages, demoCaptions, prompt, 1, DEFAULT_STEPS, InterleavedGuidance.defaults(), 0);
+        return new SuTIRequest(demoImages, demoCaptions, List.of(prompt), 1, DEFAULT_STEPS, InterleavedGuidance.defaults(),
+                0);
     }
 
-    public SuTIRequest withImages(int n) {
-        return new SuTIRequest(demoImages, demoCaptions, prompt, n, steps, guidance, seed);
+    public SuTIRequest withImagesPerPrompt(int n) {
+        return new SuTIRequest(demoImages, demoCaptions, prompts, n, steps, guidance, seed);
+    }
+
+    public SuTIRequest withPrompts(List<String> p) {
+        return new SuTIRequest(demoImages, demoCaptions, p, imagesPerPrompt, steps, guidance, seed);
     }
 
     public SuTIRequest withSteps(int s) {
-        return new SuTIRequest(demoImages, demoCaptions, prompt, images, s, guidance, seed);
+        return new SuTIRequest(demoImages, demoCaptions, prompts, imagesPerPrompt, s, guidance, seed);
     }
 
     public SuTIRequest withGuidance(InterleavedGuidance g) {
-        return new SuTIRequest(demoImages, demoCaptions, prompt, images, steps, g, seed);
+        return new SuTIRequest(demoImages, demoCaptions, prompts, imagesPerPrompt, steps, g, seed);
     }
 
     public SuTIRequest withSeed(long s) {
-        return new SuTIRequest(demoImages, demoCaptions, prompt, images, steps, guidance, s);
+        return new SuTIRequest(demoImages, demoCaptions, prompts, imagesPerPrompt, steps, guidance, s);
     }
 }

@@ -75,7 +75,7 @@ class SuTIPipelineTest {
 
     private static SuTIRequest request(List<Demonstration> d) {
         return SuTIRequest.of(d.stream().map(Demonstration::image).toList(), d.stream().map(Demonstration::caption).toList(),
-                PROMPT).withSteps(3).withImages(2).withSeed(5);
+                PROMPT).withSteps(3).withImagesPerPrompt(2).withSeed(5);
     }
 
     private static List<int[]> pixels(GenerationResult r) {
@@ -117,21 +117,25 @@ class SuTIPipelineTest {
     }
 
     @Test
-    void generateEachDrawsPromptIFromSeedPlusIAsASingleRequestWould() {
+    void severalPromptsAreDrawnPromptIFromSeedPlusIAsASingleRequestWould() {
         try (SuTIPipeline pipe = new SuTIPipeline(base, suti(true))) {
             String other = "show the circle small and at the bottom left on a white background";
-            SuTIRequest r = request(demos).withImages(1);
-            GenerationResult both = pipe.generateEach(r, List.of(PROMPT, other));
+            SuTIRequest r = request(demos).withImagesPerPrompt(1);
+            GenerationResult both = pipe.generate(r.withPrompts(List.of(PROMPT, other)));
             assertEquals(List.of(PROMPT, other), both.prompts());
             assertEquals(List.of(5L, 6L), both.seeds());
             // image 0: the single request's prompt, seed and guidance schedule
             GenerationResult first = pipe.generate(r);
             assertTrue(maxChannelDiff(pixels(first), List.of(pixels(both).get(0))) <= 1);
             // image 1 answers the other prompt from seed 6 (the schedule is the batch's, drawn from seed 5)
-            GenerationResult second = pipe.generateEach(r.withSeed(6), List.of(other));
+            GenerationResult second = pipe.generate(r.withSeed(6).withPrompts(List.of(other)));
             assertFalse(Arrays.equals(pixels(both).get(0), pixels(both).get(1)));
             assertEquals(6L, second.seeds().get(0));
-            assertThrows(IllegalArgumentException.class, () -> pipe.generateEach(r, List.of()));
+            assertThrows(IllegalArgumentException.class, () -> r.withPrompts(List.of()));
+            // two images of each of two prompts: prompt by prompt, seeds 5 to 8
+            GenerationResult four = pipe.generate(r.withPrompts(List.of(PROMPT, other)).withImagesPerPrompt(2));
+            assertEquals(List.of(PROMPT, PROMPT, other, other), four.prompts());
+            assertEquals(List.of(5L, 6L, 7L, 8L), four.seeds());
         }
     }
 
@@ -149,7 +153,7 @@ class SuTIPipelineTest {
             assertFalse(Arrays.equals(a.get(0), pixels(pipe.generate(request(otherDemos))).get(0)),
                     "a trained SuTI reads the demonstrations");
             // the first image of a two-image request is the one-image request of the same seed
-            assertArrayEquals(a.get(0), pixels(pipe.generate(r.withImages(1))).get(0));
+            assertArrayEquals(a.get(0), pixels(pipe.generate(r.withImagesPerPrompt(1))).get(0));
         }
     }
 
