@@ -70,8 +70,9 @@ final class SuTITrainCommand implements Callable<Integer> {
     double baseLearningRate;
 
     @Option(names = "--placement", defaultValue = "mid", paramLabel = "WHERE",
-            description = "Where the neighbour layers go: mid (the bottleneck) or mid_and_up (also the decoder)"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "Where the neighbour layers go: mid (the bottleneck), mid_and_up (also the decoder, reading"
+                    + " the bottleneck) or mid_and_up_per_level (each decoder block reading the demonstrations at its"
+                    + " own resolution) (default: ${DEFAULT-VALUE}).")
     String placement;
 
     @Option(names = "--validation", defaultValue = "64", paramLabel = "N",
@@ -119,7 +120,7 @@ final class SuTITrainCommand implements Callable<Integer> {
         try {
             where = SuTIConfig.Placement.of(placement);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, "--placement " + placement + " is not mid or mid_and_up");
+            throw new CommandLine.ParameterException(cl, "--placement " + placement + " is not mid, mid_and_up or mid_and_up_per_level");
         }
         SuTICommand.range(cl, "--validation", validation, 0, Integer.MAX_VALUE);
         SuTICommand.range(cl, "--samples", samples, 0, Integer.MAX_VALUE);

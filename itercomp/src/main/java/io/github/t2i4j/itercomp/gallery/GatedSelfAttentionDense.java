@@ -29,6 +29,8 @@ import io.github.t2i4j.core.nn.Module;
  * computed before, and training opens the gates gradually.
  */
 public final class GatedSelfAttentionDense extends Module implements TokenFuser {
+    /** The key of the grounding tokens in a UNet forward's {@code BlockConditioning} (diffusers' {@code gligen.objs}). */
+    public static final String TOKENS_KEY = "gligen.objs";
     private static final float NORM_EPS = 1e-5f;
 
     private final Linear linear;
@@ -60,6 +62,11 @@ public final class GatedSelfAttentionDense extends Module implements TokenFuser 
      * @param hidden the image tokens [B, L, queryDim]
      * @param objs the grounding tokens [B, N, contextDim]
      */
+    @Override
+    public String tokensKey() {
+        return TOKENS_KEY;
+    }
+
     @Override
     public NDArray fuse(NDArray hidden, NDArray objs) {
         long visual = hidden.getShape().get(1);

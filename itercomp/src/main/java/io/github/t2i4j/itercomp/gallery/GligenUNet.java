@@ -201,7 +201,7 @@ public final class GligenUNet extends Module {
                     + sample.getShape().get(0));
         }
         NDArray objs = groundingTokens(grounding);
-        return unet.forward(sample, timestep, new BlockConditioning(encoderHiddenStates, objs), null);
+        return unet.forward(sample, timestep, BlockConditioning.text(encoderHiddenStates).withTokens(GatedSelfAttentionDense.TOKENS_KEY, objs), null);
     }
 
     /** As {@link #forward(NDArray, NDArray, NDArray, GroundingInput)}, encoding the layouts with {@code encoder}. */

@@ -17,7 +17,8 @@ import java.util.SplittableRandom;
 /**
  * SuTI's neighbour attention (Re-Imagen's "attention to the neighbours", Instruct-Imagen's extra
  * cross-attention at the bottleneck): a cross-attention from a transformer block's image tokens to
- * the flattened UNet-encoder features of all demonstrations, added to the residual stream beside the
+ * the flattened UNet-encoder features of all demonstrations (at the bottleneck, or at the block's
+ * own resolution), added to the residual stream beside the
  * text cross-attention. It is attached to a {@code BasicTransformerBlock} as its {@code fuser}:
  *
  * <pre>
@@ -39,7 +40,7 @@ import java.util.SplittableRandom;
  * <p>A sample whose demonstration tokens are all exactly zero ({@code present = 0}) has no
  * demonstrations: the layer adds nothing for it. That is how one batch mixes conditions with and
  * without demonstrations (the demonstration dropout of training and the demonstration-free term of
- * the guidance), see {@link SuTIUNet#withoutDemonstrations}.
+ * the guidance), see {@link DemonstrationFeatures#none()}.
  */
 public class NeighborAttention extends Module implements TokenFuser {
     private static final float NORM_EPS = 1e-5f;
@@ -49,13 +50,15 @@ public class NeighborAttention extends Module implements TokenFuser {
     private final Attention attn;
     private final int dim;
     private final int demoDim;
+    private final String tokensKey;
 
     /**
      * @param dim width of the block's image tokens
-     * @param demoDim width of the demonstration tokens (the UNet's mid-block channels)
+     * @param demoDim width of the demonstration tokens (the channels of the encoder level they come from)
      * @param heads attention heads ({@code dim} must be a multiple)
+     * @param tokensKey the key of the demonstration features this layer reads ({@link DemonstrationFeatures})
      */
-    public NeighborAttention(int dim, int demoDim, int heads) {
+    public NeighborAttention(int dim, int demoDim, int heads, String tokensKey) {
         if (dim < 1 || demoDim < 1 || heads < 1 || dim % heads != 0) {
             throw new IllegalArgumentException("neighbour attention needs widths >= 1 and a width divisible by the heads: dim "
                     + dim + ", demo width " + demoDim + ", heads " + heads);
@@ -65,6 +68,13 @@ public class NeighborAttention extends Module implements TokenFuser {
         this.attn = module("attn", new Attention(Attention.Options.transformer(dim, (long) demoDim, heads, dim / heads)));
         this.dim = dim;
         this.demoDim = demoDim;
+        this.tokensKey = java.util.Objects.requireNonNull(tokensKey, "tokensKey");
+    }
+
+    /** The encoder level whose demonstration features this layer reads. */
+    @Override
+    public String tokensKey() {
+        return tokensKey;
     }
 
     /** Width of the image tokens. */

@@ -22,17 +22,30 @@ public record SuTIConfig(Placement placement, int heads, int demoTimestep) {
     /** The {@code _class_name} written to the file. */
     public static final String CLASS_NAME = "SuTIUNet";
 
-    /** Where the neighbour layers go. */
+    /** Where the neighbour layers go, and which encoder features of the demonstrations each reads. */
     public enum Placement {
         /** The mid block's transformer blocks only (Instruct-Imagen: one layer at the bottleneck). */
-        MID("mid_block."),
-        /** The mid block and every up (decoder) block's transformer blocks (Re-Imagen: in the UNet blocks). */
-        MID_AND_UP("mid_block.", "up_blocks.");
+        MID(false, "mid_block."),
+        /** The mid block and every up (decoder) block's transformer blocks, all reading the bottleneck features. */
+        MID_AND_UP(false, "mid_block.", "up_blocks."),
+        /**
+         * The mid block and every up block, each up block reading the demonstrations' features at its
+         * own resolution (the last state of the down block of that level), the mid block the bottleneck
+         * (Re-Imagen's placement: the neighbours' encodings meet every UNet block at its own scale).
+         */
+        MID_AND_UP_PER_LEVEL(true, "mid_block.", "up_blocks.");
 
+        private final boolean perLevel;
         private final String[] prefixes;
 
-        Placement(String... prefixes) {
+        Placement(boolean perLevel, String... prefixes) {
+            this.perLevel = perLevel;
             this.prefixes = prefixes;
+        }
+
+        /** Whether up blocks read the features of their own resolution rather than the bottleneck's. */
+        public boolean perLevel() {
+            return perLevel;
         }
 
         /** Whether the transformer block of this checkpoint prefix gets a layer. */
@@ -57,7 +70,7 @@ public record SuTIConfig(Placement placement, int heads, int demoTimestep) {
                     return p;
                 }
             }
-            throw new IllegalArgumentException("unknown neighbour-layer placement '" + key + "'; known: mid, mid_and_up");
+            throw new IllegalArgumentException("unknown neighbour-layer placement '" + key + "'; known: mid, mid_and_up, mid_and_up_per_level");
         }
     }
 

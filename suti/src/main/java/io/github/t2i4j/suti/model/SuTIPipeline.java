@@ -249,10 +249,10 @@ public final class SuTIPipeline implements AutoCloseable {
         int size = size();
         try (NDManager work = manager.newSubManager()) {
             long t0 = System.nanoTime();
-            NDArray tokens = demonstrationTokens(r, work).repeat(0, n);
+            DemonstrationFeatures demos = demonstrationFeatures(r, work).repeat(n);
             NDArray text = base.encode(work, prompts);
             NDArray empty = base.encode(work, Collections.nCopies(n, ""));
-            NDArray none = SuTIUNet.withoutDemonstrations(tokens);
+            DemonstrationFeatures none = demos.none();
             long t1 = System.nanoTime();
 
             int f = base.vae().latentFactor();
@@ -265,9 +265,9 @@ public final class SuTIPipeline implements AutoCloseable {
             NoiseSource stepNoise = NoiseSource.seeded(r.seed() ^ 0x5DEECE66DL);
             for (int i = 0; i < timesteps.length; i++) {
                 InterleavedGuidance.Choice c = choices.get(i);
-                latents = step(work, latents, timesteps[i], c, r.guidance(), text, tokens,
+                latents = step(work, latents, timesteps[i], c, r.guidance(), text, demos,
                         c == InterleavedGuidance.Choice.TEXT ? empty : text,
-                        c == InterleavedGuidance.Choice.TEXT ? tokens : none, stepNoise);
+                        c == InterleavedGuidance.Choice.TEXT ? demos : none, stepNoise);
             }
             long t2 = System.nanoTime();
             List<BufferedImage> images;
@@ -287,8 +287,8 @@ public final class SuTIPipeline implements AutoCloseable {
         }
     }
 
-    /** The demonstration tokens [1, K*h'*w', C_mid] of the request's demonstrations. */
-    private NDArray demonstrationTokens(SuTIRequest r, NDManager work) {
+    /** The encoder features of the request's demonstrations, a batch of one. */
+    private DemonstrationFeatures demonstrationFeatures(SuTIRequest r, NDManager work) {
         NDArray images = ImageTensors.of(r.demoImages(), size(), work);
         NDArray latents = base.vae().latentsFromImage(images); // [K, C, h, w]
         NDArray states = base.encode(work, r.demoCaptions());
@@ -300,7 +300,8 @@ public final class SuTIPipeline implements AutoCloseable {
      * next.
      */
     private NDArray step(NDManager work, NDArray latents, float t, InterleavedGuidance.Choice choice,
-            InterleavedGuidance guidance, NDArray text, NDArray tokens, NDArray withoutText, NDArray withoutTokens,
+            InterleavedGuidance guidance, NDArray text, DemonstrationFeatures demos, NDArray withoutText,
+            DemonstrationFeatures withoutDemos,
             NoiseSource stepNoise) {
         NDArray next;
         boolean guided = guidance.scale(choice) != 1f;
@@ -309,7 +310,7 @@ public final class SuTIPipeline implements AutoCloseable {
             in = scheduler.scaleModelInput(in, t);
             NDArray ts = work.full(new Shape(in.getShape().get(0)), t);
             NDArray ctx = guided ? NDArrays.concat(new NDList(text, withoutText)) : text;
-            NDArray demo = guided ? NDArrays.concat(new NDList(tokens, withoutTokens)) : tokens;
+            DemonstrationFeatures demo = guided ? demos.concat(withoutDemos) : demos;
             NDArray eps = suti.forward(in, ts, ctx, demo);
             if (guided) {
                 NDList halves = eps.split(2);

@@ -1,6 +1,7 @@
 package io.github.t2i4j.suti.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * The SuTI UNet: a trained text-to-image {@link UNet2DConditionModel} whose own encoder (conv_in,
  * down blocks, mid block) reads each demonstration (its latent with its caption), and whose chosen
  * transformer blocks carry a {@link NeighborAttention} that attends to the features of all
- * demonstrations, flattened and concatenated, beside the text cross-attention.
+ * demonstrations, flattened and concatenated, beside the text cross-attention: the bottleneck's
+ * features, or with {@link SuTIConfig.Placement#MID_AND_UP_PER_LEVEL} each up block those of its own
+ * resolution.
  *
  * <p>The layers are attached to the UNet itself (as each block's {@code fuser}), so {@link #unet()}
  * is one module whose state dict is the base UNet's in diffusers layout plus the neighbour tensors
@@ -50,7 +53,6 @@ public final class SuTIUNet {
     private SuTIUNet(UNet2DConditionModel unet, SuTIConfig config) {
         this.unet = unet;
         this.config = config;
-        int demoDim = demoWidth(unet.config());
         Map<String, NeighborAttention> attached = new LinkedHashMap<>();
         for (Map.Entry<String, BasicTransformerBlock> e : unet.transformerBlocks().entrySet()) {
             if (config.placement().covers(e.getKey())) {
@@ -59,7 +61,11 @@ public final class SuTIUNet {
                     throw new IllegalArgumentException("transformer block " + e.getKey() + " has width " + block.dim()
                             + ", not a multiple of the " + config.heads() + " neighbour-attention heads");
                 }
-                attached.put(e.getKey(), block.attachFuser(new NeighborAttention(block.dim(), demoDim, config.heads())));
+                int level = sourceLevel(e.getKey(), config.placement(), unet.config());
+                List<Integer> boc = unet.config().blockOutChannels();
+                attached.put(e.getKey(), block.attachFuser(
+                        new NeighborAttention(block.dim(), boc.get(Math.min(level, boc.size() - 1)), config.heads(),
+                                featuresKey(level, boc.size()))));
             }
         }
         if (attached.isEmpty()) {
@@ -152,27 +158,37 @@ public final class SuTIUNet {
         return layers.values().stream().mapToLong(NeighborAttention::parameterCount).sum();
     }
 
-    /** Width of the demonstration tokens: the mid block's channels. */
-    public int demoWidth() {
-        return demoWidth(unet.config());
+    /**
+     * The encoder level whose demonstration features the layer in {@code blockPrefix} reads: {@code
+     * levels} (the number of down blocks) for the mid block's output, {@code i} for down block {@code
+     * i}'s last state. The mid block, and every block unless the placement is per level, reads the
+     * bottleneck; up block {@code j} runs at the resolution of down block {@code levels - 1 - j}.
+     */
+    private static int sourceLevel(String blockPrefix, SuTIConfig.Placement placement, UNet2DConditionConfig c) {
+        int levels = c.blockOutChannels().size();
+        if (!placement.perLevel() || !blockPrefix.startsWith("up_blocks.")) {
+            return levels;
+        }
+        int up = Integer.parseInt(blockPrefix.split("\\.")[1]);
+        return levels - 1 - up;
     }
 
-    private static int demoWidth(UNet2DConditionConfig c) {
-        List<Integer> boc = c.blockOutChannels();
-        return boc.get(boc.size() - 1);
+    /** The {@link DemonstrationFeatures} key of an encoder level ({@code levels}: the mid block). */
+    static String featuresKey(int level, int levels) {
+        return level == levels ? "suti.demos.mid_block" : "suti.demos.down_blocks." + level;
     }
 
     /**
      * Encodes the demonstrations with the UNet's own encoder at {@link SuTIConfig#demoTimestep()}
-     * (the neighbour layers are not used: the encoder sees text only), then flattens each
-     * demonstration's bottleneck map and concatenates those of one example.
+     * (the neighbour layers are not used: the encoder sees text only), then, for each encoder level
+     * a layer reads, flattens each demonstration's feature map and concatenates those of one example.
      *
      * @param demoLatents [B, K, C, h, w] scaled latents of K demonstrations per example
      * @param demoTextStates [B*K, S, D] their captions' text states, example-major (example 0's K
      *     demonstrations first)
-     * @return the demonstration tokens [B, K*h'*w', C_mid] (demonstration-major, then row-major)
+     * @return per level, [B, K*h'*w', C'] (demonstration-major, then row-major)
      */
-    public NDArray encodeDemonstrations(NDArray demoLatents, NDArray demoTextStates) {
+    public DemonstrationFeatures encodeDemonstrations(NDArray demoLatents, NDArray demoTextStates) {
         Shape s = demoLatents.getShape();
         if (s.dimension() != 5) {
             throw new IllegalArgumentException("demonstration latents must be [B, K, C, h, w], got " + s);
@@ -185,33 +201,38 @@ public final class SuTIUNet {
         }
         NDArray x = demoLatents.reshape(b * k, s.get(2), s.get(3), s.get(4));
         NDArray t = x.getManager().full(new Shape(b * k), config.demoTimestep(), DataType.INT64);
-        NDArray features = unet.encode(x, t, BlockConditioning.text(demoTextStates), null); // [BK, Cm, h', w']
-        Shape f = features.getShape();
-        return features.reshape(b, k, f.get(1), f.get(2) * f.get(3))
-                .transpose(0, 1, 3, 2)
-                .reshape(b, k * f.get(2) * f.get(3), f.get(1));
+        NDList levels = unet.encodeLevels(x, t, BlockConditioning.text(demoTextStates), null);
+        int n = unet.config().blockOutChannels().size();
+        Map<String, NDArray> tokens = new LinkedHashMap<>();
+        for (int level = 0; level <= n; level++) {
+            String key = featuresKey(level, n);
+            if (layers.values().stream().anyMatch(l -> l.tokensKey().equals(key))) {
+                NDArray f = levels.get(level); // [BK, C', h', w']
+                Shape fs = f.getShape();
+                tokens.put(key, f.reshape(b, k, fs.get(1), fs.get(2) * fs.get(3))
+                        .transpose(0, 1, 3, 2)
+                        .reshape(b, k * fs.get(2) * fs.get(3), fs.get(1)));
+            }
+        }
+        return new DemonstrationFeatures(tokens);
     }
 
     /**
      * Predicts the noise (or v) of {@code sample} at {@code timestep} given the text states and the
      * demonstration tokens.
      *
-     * @param demoTokens [B, N, C_mid] from {@link #encodeDemonstrations}; null: the base UNet (no
-     *     neighbour layer runs); a sample whose tokens are all zero has no demonstrations
+     * @param demos the features from {@link #encodeDemonstrations}; null: the base UNet (no neighbour
+     *     layer runs); a sample whose features are all zero ({@link DemonstrationFeatures#none()}) has
+     *     no demonstrations
      */
-    public NDArray forward(NDArray sample, NDArray timestep, NDArray textStates, NDArray demoTokens) {
-        if (demoTokens != null && demoTokens.getShape().get(0) != sample.getShape().get(0)) {
-            throw new IllegalArgumentException("demonstration tokens for " + demoTokens.getShape().get(0)
+    public NDArray forward(NDArray sample, NDArray timestep, NDArray textStates, DemonstrationFeatures demos) {
+        if (demos == null) {
+            return unet.forward(sample, timestep, BlockConditioning.text(textStates), null);
+        }
+        if (demos.batchSize() != sample.getShape().get(0)) {
+            throw new IllegalArgumentException("demonstration features for " + demos.batchSize()
                     + " samples, but the batch has " + sample.getShape().get(0));
         }
-        return unet.forward(sample, timestep, new BlockConditioning(textStates, demoTokens), null);
-    }
-
-    /**
-     * Tokens meaning "no demonstrations" for every sample of {@code like}'s batch (all zeros of its
-     * shape): the demonstration-free condition inside a batch that mixes conditions.
-     */
-    public static NDArray withoutDemonstrations(NDArray like) {
-        return like.zerosLike();
+        return unet.forward(sample, timestep, demos.conditioning(textStates), null);
     }
 }

@@ -25,6 +25,7 @@ import io.github.t2i4j.suti.model.ImageTensors;
 import io.github.t2i4j.suti.model.SuTIConfig;
 import io.github.t2i4j.suti.model.SuTIPipeline;
 import io.github.t2i4j.suti.model.SuTIRequest;
+import io.github.t2i4j.suti.model.DemonstrationFeatures;
 import io.github.t2i4j.suti.model.SuTIUNet;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * {@link ConditionDropout} (10% text and demonstrations, 10% demonstrations only), the timesteps
  * (uniform over the training schedule), the target's VAE posterior noise and the diffusion noise.
  * Demonstrations are encoded with the VAE's posterior mode (as the pipeline does) and the UNet's own
- * encoder ({@link SuTIUNet#encodeDemonstrations}); dropped demonstrations are zero tokens, a dropped
+ * encoder ({@link SuTIUNet#encodeDemonstrations}); dropped demonstrations are zero features, a dropped
  * text is the empty caption. Nothing comes from the engine's generator, so a resumed run reproduces
  * the uninterrupted one exactly.
  *
@@ -232,13 +233,13 @@ public final class SuTITraining {
                     t[i] = rng.nextInt(noiseSchedule.config().numTrainTimesteps());
                 }
                 NDArray targets = batches.targetLatents(b.targets(), rng);
-                NDArray tokens = batches.demonstrationTokens(b);
+                DemonstrationFeatures demos = batches.demonstrationFeatures(b);
                 NDArray text = base.encode(manager, b.prompts());
                 NDArray noise = Gaussian.of(manager, rng, targets.getShape());
                 NDArray timesteps = HostArrays.owned(manager.create(t));
                 NDArray noisy = noiseSchedule.addNoise(targets, noise, timesteps);
                 NDArray target = prediction.equals("epsilon") ? noise : noiseSchedule.velocity(targets, noise, timesteps);
-                NDArray pred = suti.forward(noisy, timesteps, text, tokens);
+                NDArray pred = suti.forward(noisy, timesteps, text, demos);
                 return pred.sub(target).square().mean();
             };
             long tTrain = System.nanoTime();
@@ -353,23 +354,22 @@ public final class SuTITraining {
             }
         }
 
-        /** The demonstration tokens [B, K*h'*w', C_mid], zero for the examples whose demonstrations were dropped. */
-        NDArray demonstrationTokens(Batch b) {
+        /** The demonstrations' encoder features, zero for the examples whose demonstrations were dropped. */
+        DemonstrationFeatures demonstrationFeatures(Batch b) {
             NDArray images = ImageTensors.of(b.demoImages(), base.defaultSize(), manager);
             NDArray latents = base.vae().latentsFromImage(images); // [B*K, C, h, w]
             Shape s = latents.getShape();
             NDArray states = base.encode(manager, b.demoCaptions());
-            NDArray tokens = suti.encodeDemonstrations(
+            DemonstrationFeatures demos = suti.encodeDemonstrations(
                     latents.reshape(b.size(), b.k(), s.get(1), s.get(2), s.get(3)), states);
             if (b.kept().stream().allMatch(ConditionDropout.Kept::demonstrations)) {
-                return tokens;
+                return demos;
             }
-            float[] keep = new float[b.size()];
+            boolean[] keep = new boolean[b.size()];
             for (int i = 0; i < keep.length; i++) {
-                keep[i] = b.kept().get(i).demonstrations() ? 1f : 0f;
+                keep[i] = b.kept().get(i).demonstrations();
             }
-            NDArray mask = HostArrays.owned(manager.create(keep, new Shape(b.size(), 1, 1)));
-            return tokens.mul(mask.toType(tokens.getDataType(), false));
+            return demos.keepOnly(keep);
         }
     }
 
@@ -419,9 +419,9 @@ public final class SuTITraining {
                 }
                 NDArray demoLatents = base.vae().latentsFromImage(ImageTensors.of(demoImages, base.defaultSize(), m));
                 Shape s = demoLatents.getShape();
-                NDArray tokens = suti.encodeDemonstrations(
+                DemonstrationFeatures demos = suti.encodeDemonstrations(
                         demoLatents.reshape(part.size(), k, s.get(1), s.get(2), s.get(3)), base.encode(m, demoCaptions));
-                NDArray none = SuTIUNet.withoutDemonstrations(tokens);
+                DemonstrationFeatures none = demos.none();
                 NDArray latents = base.vae().latentsFromImage(
                         ImageTensors.of(part.stream().map(ApprenticeshipExample::target).toList(), base.defaultSize(), m));
                 NDArray text = base.encode(m, part.stream().map(ApprenticeshipExample::prompt).toList());
@@ -433,7 +433,7 @@ public final class SuTITraining {
                         NDArray timesteps = HostArrays.owned(step.create(ts));
                         NDArray noisy = schedule.addNoise(latents, noise, timesteps);
                         NDArray target = epsilon ? noise : schedule.velocity(latents, noise, timesteps);
-                        sum[0] += suti.forward(noisy, timesteps, text, tokens).sub(target).square().mean().getFloat()
+                        sum[0] += suti.forward(noisy, timesteps, text, demos).sub(target).square().mean().getFloat()
                                 * part.size();
                         sum[1] += suti.forward(noisy, timesteps, text, none).sub(target).square().mean().getFloat()
                                 * part.size();

@@ -22,7 +22,7 @@ class NeighborAttentionTest {
 
     @Test
     void parametersCarryDiffusersStyleNamesAndTheTwoWidths() {
-        NeighborAttention a = new NeighborAttention(16, 32, 4);
+        NeighborAttention a = new NeighborAttention(16, 32, 4, "demos");
         Map<String, Shape> s = a.namedShapes();
         assertEquals(Set.of("norm.weight", "norm.bias", "norm_cross.weight", "norm_cross.bias", "attn.to_q.weight",
                 "attn.to_k.weight", "attn.to_v.weight", "attn.to_out.0.weight", "attn.to_out.0.bias"), s.keySet());
@@ -31,13 +31,13 @@ class NeighborAttentionTest {
         assertEquals(new Shape(16, 32), s.get("attn.to_v.weight"));
         assertEquals(new Shape(32), s.get("norm_cross.weight"));
         assertEquals(new Shape(16, 16), s.get("attn.to_out.0.weight"));
-        assertThrows(IllegalArgumentException.class, () -> new NeighborAttention(18, 32, 4));
+        assertThrows(IllegalArgumentException.class, () -> new NeighborAttention(18, 32, 4, "demos"));
     }
 
     @Test
     void startsAsTheIdentityAndLeavesSamplesWithoutDemonstrationsAlone() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NeighborAttention a = new NeighborAttention(16, 32, 4);
+            NeighborAttention a = new NeighborAttention(16, 32, 4, "demos");
             a.initialize(m, DataType.FLOAT32, new SplittableRandom(1));
             NDArray hidden = TestArrays.gaussian(m, 2, 2, 6, 16);
             NDArray tokens = TestArrays.gaussian(m, 3, 2, 5, 32);
@@ -61,9 +61,9 @@ class NeighborAttentionTest {
     @Test
     void initialisationIsAFunctionOfTheSeedWithAZeroOutputProjection() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NeighborAttention a = new NeighborAttention(16, 32, 4);
-            NeighborAttention b = new NeighborAttention(16, 32, 4);
-            NeighborAttention c = new NeighborAttention(16, 32, 4);
+            NeighborAttention a = new NeighborAttention(16, 32, 4, "demos");
+            NeighborAttention b = new NeighborAttention(16, 32, 4, "demos");
+            NeighborAttention c = new NeighborAttention(16, 32, 4, "demos");
             a.initialize(m, DataType.FLOAT32, new SplittableRandom(5));
             b.initialize(m, DataType.FLOAT32, new SplittableRandom(5));
             c.initialize(m, DataType.FLOAT32, new SplittableRandom(6));
@@ -94,7 +94,7 @@ class NeighborAttentionTest {
     @Test
     void tokensOfAnotherWidthOrBatchAreRefused() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NeighborAttention a = new NeighborAttention(16, 32, 4);
+            NeighborAttention a = new NeighborAttention(16, 32, 4, "demos");
             a.initialize(m, DataType.FLOAT32, new SplittableRandom(1));
             NDArray hidden = TestArrays.gaussian(m, 2, 2, 6, 16);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

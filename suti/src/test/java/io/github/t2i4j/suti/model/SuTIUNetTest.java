@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SuTIUNetTest {
     private static final String MID = "mid_block.attentions.0.transformer_blocks.0";
+    private static final String MID_FEATURES = "suti.demos.mid_block";
+    private static final String LEVEL0_FEATURES = "suti.demos.down_blocks.0";
 
     private static UNet2DConditionModel base(NDManager m) {
         return UNet2DConditionModel.fromPretrained(TinyBase.dir().resolve("unet"), m);
@@ -61,9 +64,20 @@ class SuTIUNetTest {
                         : List.of(MID, "up_blocks.1.attentions.0.transformer_blocks.0", "up_blocks.1.attentions.1.transformer_blocks.0"),
                         List.copyOf(suti.neighborLayers().keySet()));
                 assertTrue(unet.namedParameters().containsKey(MID + ".fuser.attn.to_k.weight"));
-                NDArray tokens = suti.encodeDemonstrations(in.demoLatents(), in.demoText());
-                assertEquals(new Shape(2, 3 * 4 * 4, 32), tokens.getShape());
-                NDArray withDemos = suti.forward(in.sample(), in.t(), in.text(), tokens);
+                DemonstrationFeatures demos = suti.encodeDemonstrations(in.demoLatents(), in.demoText());
+                assertEquals(new Shape(2, 3 * 4 * 4, 32), demos.get(MID_FEATURES).getShape());
+                if (placement.perLevel()) {
+                    // the 8x8 up block reads the 8x8 features of the first down block (width 16)
+                    assertEquals(List.of(LEVEL0_FEATURES, MID_FEATURES), List.copyOf(demos.tokens().keySet()));
+                    assertEquals(new Shape(2, 3 * 8 * 8, 16), demos.get(LEVEL0_FEATURES).getShape());
+                    assertEquals(LEVEL0_FEATURES,
+                            suti.neighborLayers().get("up_blocks.1.attentions.0.transformer_blocks.0").tokensKey());
+                    assertEquals(new Shape(16, 16), unet.namedParameters()
+                            .get("up_blocks.1.attentions.0.transformer_blocks.0.fuser.attn.to_k.weight").getArray().getShape());
+                } else {
+                    assertEquals(List.of(MID_FEATURES), List.copyOf(demos.tokens().keySet()));
+                }
+                NDArray withDemos = suti.forward(in.sample(), in.t(), in.text(), demos);
                 assertEquals(0.0, Golden.maxAbsDiff(plain, withDemos), 0.0, placement.key());
                 assertEquals(0.0, Golden.maxAbsDiff(plain, suti.forward(in.sample(), in.t(), in.text(), null)), 0.0);
                 // a second SuTI on the same UNet would attach twice
@@ -79,7 +93,7 @@ class SuTIUNetTest {
             Inputs in = Inputs.of(m);
             SuTIUNet suti = SuTIUNet.fromBase(unet, SuTIConfig.defaults(), 7);
             open(suti, m); // the encoder must not use the neighbour layers
-            NDArray tokens = suti.encodeDemonstrations(in.demoLatents(), in.demoText());
+            NDArray tokens = suti.encodeDemonstrations(in.demoLatents(), in.demoText()).get(MID_FEATURES);
             for (int b = 0; b < 2; b++) {
                 for (int j = 0; j < 3; j++) {
                     NDArray x = in.demoLatents().get(b).get(j).expandDims(0);
@@ -91,7 +105,7 @@ class SuTIUNetTest {
                 }
             }
             SuTIUNet at500 = SuTIUNet.fromBase(base(m), SuTIConfig.defaults().withDemoTimestep(500), 7);
-            NDArray later = at500.encodeDemonstrations(in.demoLatents(), in.demoText());
+            NDArray later = at500.encodeDemonstrations(in.demoLatents(), in.demoText()).get(MID_FEATURES);
             assertTrue(Golden.maxAbsDiff(tokens, later) > 1e-3, "the demonstration timestep is used");
             assertThrows(IllegalArgumentException.class,
                     () -> suti.encodeDemonstrations(in.demoLatents(), in.demoText().get("0:5")));
@@ -106,19 +120,17 @@ class SuTIUNetTest {
             NDArray plain = unet.forward(in.sample(), in.t(), in.text(), null);
             SuTIUNet suti = SuTIUNet.fromBase(unet, SuTIConfig.defaults(), 7);
             open(suti, m);
-            NDArray tokens = suti.encodeDemonstrations(in.demoLatents(), in.demoText());
-            NDArray with = suti.forward(in.sample(), in.t(), in.text(), tokens);
+            DemonstrationFeatures demos = suti.encodeDemonstrations(in.demoLatents(), in.demoText());
+            NDArray with = suti.forward(in.sample(), in.t(), in.text(), demos);
             assertTrue(Golden.maxAbsDiff(plain.get(0), with.get(0)) > 1e-4);
             assertTrue(Golden.maxAbsDiff(plain.get(1), with.get(1)) > 1e-4);
-            NDArray mixed = tokens.duplicate();
-            mixed.set(new NDIndex("1"), 0f);
-            NDArray out = suti.forward(in.sample(), in.t(), in.text(), mixed);
+            NDArray out = suti.forward(in.sample(), in.t(), in.text(), demos.keepOnly(new boolean[] {true, false}));
             assertEquals(0.0, Golden.maxAbsDiff(plain.get(1), out.get(1)), 1e-6);
             assertEquals(0.0, Golden.maxAbsDiff(with.get(0), out.get(0)), 1e-6);
-            NDArray none = SuTIUNet.withoutDemonstrations(tokens);
+            DemonstrationFeatures none = demos.none();
             assertEquals(0.0, Golden.maxAbsDiff(plain, suti.forward(in.sample(), in.t(), in.text(), none)), 1e-6);
             assertThrows(IllegalArgumentException.class,
-                    () -> suti.forward(in.sample(), in.t(), in.text(), tokens.get("0:1")));
+                    () -> suti.forward(in.sample(), in.t(), in.text(), demos.slice(0, 1)));
         }
     }
 
@@ -129,8 +141,8 @@ class SuTIUNetTest {
             SuTIUNet suti = SuTIUNet.fromBase(base(m), SuTIConfig.defaults().withPlacement(SuTIConfig.Placement.MID_AND_UP)
                     .withHeads(2).withDemoTimestep(3), 7);
             open(suti, m);
-            NDArray tokens = suti.encodeDemonstrations(in.demoLatents(), in.demoText());
-            NDArray before = suti.forward(in.sample(), in.t(), in.text(), tokens);
+            DemonstrationFeatures demos = suti.encodeDemonstrations(in.demoLatents(), in.demoText());
+            NDArray before = suti.forward(in.sample(), in.t(), in.text(), demos);
             Path dir = tmp.resolve("suti");
             suti.save(dir, null);
             assertTrue(Files.isRegularFile(dir.resolve("config.json")));
@@ -141,9 +153,9 @@ class SuTIUNetTest {
             }
             SuTIUNet back = SuTIUNet.fromPretrained(dir, m);
             assertEquals(suti.config(), back.config());
-            NDArray backTokens = back.encodeDemonstrations(in.demoLatents(), in.demoText());
-            assertEquals(0.0, Golden.maxAbsDiff(tokens, backTokens), 0.0);
-            assertEquals(0.0, Golden.maxAbsDiff(before, back.forward(in.sample(), in.t(), in.text(), backTokens)), 0.0);
+            DemonstrationFeatures backDemos = back.encodeDemonstrations(in.demoLatents(), in.demoText());
+            assertEquals(0.0, Golden.maxAbsDiff(demos.get(MID_FEATURES), backDemos.get(MID_FEATURES)), 0.0);
+            assertEquals(0.0, Golden.maxAbsDiff(before, back.forward(in.sample(), in.t(), in.text(), backDemos)), 0.0);
 
             // strict: the neighbour tensors are no plain UNet's, and a placement without them fails by name
             assertThrows(CheckpointException.class, () -> UNet2DConditionModel.fromPretrained(dir, m));
@@ -179,10 +191,39 @@ class SuTIUNetTest {
                     "up_blocks.0.attentions.1.transformer_blocks.0", "up_blocks.1.attentions.0.transformer_blocks.0",
                     "up_blocks.1.attentions.1.transformer_blocks.0"), List.copyOf(suti.neighborLayers().keySet()));
             // 5 demonstrations: 5 maps of 4x4 at width 128
-            NDArray tokens = suti.encodeDemonstrations(TestArrays.gaussian(m, 3, 1, 5, 4, 16, 16),
-                    TestArrays.gaussian(m, 4, 5, 8, 128));
-            assertEquals(new Shape(1, 80, 128), tokens.getShape());
-            assertEquals(0.0, Golden.maxAbsDiff(plain, suti.forward(sample, t, text, tokens)), 0.0);
+            NDArray demoLatents = TestArrays.gaussian(m, 3, 1, 5, 4, 16, 16);
+            NDArray demoText = TestArrays.gaussian(m, 4, 5, 8, 128);
+            DemonstrationFeatures demos = suti.encodeDemonstrations(demoLatents, demoText);
+            assertEquals(new Shape(1, 80, 128), demos.get(MID_FEATURES).getShape());
+            assertEquals(0.0, Golden.maxAbsDiff(plain, suti.forward(sample, t, text, demos)), 0.0);
+        }
+    }
+
+    @Test
+    void perLevelLayersOfTheWorldModelReadTheDemonstrationsAtTheirOwnResolution() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            UNet2DConditionModel unet = UNet2DConditionModel.fromPretrained(worldLdm().resolve("unet"), m);
+            SuTIUNet suti = SuTIUNet.fromBase(unet,
+                    SuTIConfig.defaults().withPlacement(SuTIConfig.Placement.MID_AND_UP_PER_LEVEL), 1);
+            Map<String, String> keys = new java.util.LinkedHashMap<>();
+            suti.neighborLayers().forEach((block, layer) -> keys.put(block, layer.tokensKey()));
+            // up block 0 runs at 4x4 (the last down block's level), up block 1 at 8x8 (down block 1's)
+            assertEquals(Map.of(MID, MID_FEATURES,
+                    "up_blocks.0.attentions.0.transformer_blocks.0", "suti.demos.down_blocks.2",
+                    "up_blocks.0.attentions.1.transformer_blocks.0", "suti.demos.down_blocks.2",
+                    "up_blocks.1.attentions.0.transformer_blocks.0", "suti.demos.down_blocks.1",
+                    "up_blocks.1.attentions.1.transformer_blocks.0", "suti.demos.down_blocks.1"), keys);
+            NDArray demoLatents = TestArrays.gaussian(m, 3, 2, 5, 4, 16, 16);
+            NDArray demoText = TestArrays.gaussian(m, 4, 10, 8, 128);
+            DemonstrationFeatures demos = suti.encodeDemonstrations(demoLatents, demoText);
+            assertEquals(new Shape(2, 5 * 8 * 8, 128), demos.get("suti.demos.down_blocks.1").getShape());
+            assertEquals(new Shape(2, 5 * 4 * 4, 128), demos.get("suti.demos.down_blocks.2").getShape());
+            // demonstration j of example b is the encoder's level-1 map, flattened row-major
+            NDList levels = unet.encodeLevels(demoLatents.get(1).get("2:3"),
+                    HostArrays.owned(m.create(new long[] {0})), BlockConditioning.text(demoText.get("7:8")), null);
+            NDArray expected = levels.get(1).reshape(128, 64).transpose();
+            NDArray got = demos.get("suti.demos.down_blocks.1").get(new NDIndex("1, 128:192, :"));
+            assertEquals(0.0, Golden.maxAbsDiff(expected, got), 1e-5);
         }
     }
 

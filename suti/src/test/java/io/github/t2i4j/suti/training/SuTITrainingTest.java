@@ -14,6 +14,7 @@ import io.github.t2i4j.core.pipelines.StableDiffusionPipeline;
 import io.github.t2i4j.core.training.MetricsLog;
 import io.github.t2i4j.core.training.StepMetrics;
 import io.github.t2i4j.core.training.TrainingCheckpoint;
+import io.github.t2i4j.suti.model.DemonstrationFeatures;
 import io.github.t2i4j.suti.model.SuTIConfig;
 import io.github.t2i4j.suti.model.SuTIUNet;
 import io.github.t2i4j.suti.model.TinyBase;
@@ -136,7 +137,8 @@ class SuTITrainingTest {
     @Test
     void aBatchDropsTheTextToTheEmptyCaptionAndTheDemonstrationsToZeroTokens() {
         try (StableDiffusionPipeline base = TinyBase.load(); NDManager m = NDManager.newBaseManager()) {
-            SuTIUNet suti = SuTIUNet.fromBase(base.unet(), SuTIConfig.defaults(), 1);
+            SuTIUNet suti = SuTIUNet.fromBase(base.unet(),
+                    SuTIConfig.defaults().withPlacement(SuTIConfig.Placement.MID_AND_UP_PER_LEVEL), 1);
             SuTITraining.Options o = tiny(1).withBatchSize(12).withDropout(new ConditionDropout(0.3, 0.3));
             SuTITraining.Batches batches = new SuTITraining.Batches(base, suti, o, m);
             SuTITraining.Batch b = batches.draw(data(), new SplittableRandom(8));
@@ -145,12 +147,15 @@ class SuTITrainingTest {
             assertEquals(b.demoImages().size(), b.demoCaptions().size());
             assertTrue(b.kept().contains(ConditionDropout.Kept.NONE) && b.kept().contains(ConditionDropout.Kept.TEXT)
                     && b.kept().contains(ConditionDropout.Kept.BOTH), b.kept().toString());
-            NDArray tokens = batches.demonstrationTokens(b);
+            DemonstrationFeatures demos = batches.demonstrationFeatures(b);
+            assertEquals(2, demos.tokens().size(), "the bottleneck's and the 8x8 level's features");
             for (int i = 0; i < 12; i++) {
                 ConditionDropout.Kept kept = b.kept().get(i);
                 assertEquals(!kept.text(), b.prompts().get(i).isEmpty(), "prompt of example " + i);
-                float max = tokens.get(i).abs().max().getFloat();
-                assertEquals(!kept.demonstrations(), max == 0f, "tokens of example " + i + " (" + kept + ")");
+                for (Map.Entry<String, NDArray> e : demos.tokens().entrySet()) {
+                    float max = e.getValue().get(i).abs().max().getFloat();
+                    assertEquals(!kept.demonstrations(), max == 0f, e.getKey() + " of example " + i + " (" + kept + ")");
+                }
             }
             // the same generator state draws the same batch
             SuTITraining.Batch again = batches.draw(data(), new SplittableRandom(8));

@@ -42,7 +42,7 @@ public class BasicTransformerBlock extends Module {
 
     /**
      * Adds {@code fuser} under diffusers' name {@code fuser} (its parameters become part of the
-     * block's); it runs on every forward that has {@link BlockConditioning#extraTokens()}.
+     * block's); it runs on every forward whose {@link BlockConditioning#extraTokens()} hold its key.
      */
     public <M extends Module & TokenFuser> M attachFuser(M fuser) {
         if (this.fuser != null) {
@@ -74,9 +74,8 @@ public class BasicTransformerBlock extends Module {
         NDArray encoderHiddenStates = cond.encoderHiddenStates();
         NDArray h1 = hidden;
         NDArray self = Scopes.run(() -> attn1.forward(norm1.forward(h1)).add(h1));
-        NDArray h2 = fuser == null || cond.extraTokens() == null
-                ? self
-                : Scopes.run(() -> ((TokenFuser) fuser).fuse(self, cond.extraTokens()));
+        NDArray tokens = fuser == null ? null : cond.tokens(((TokenFuser) fuser).tokensKey());
+        NDArray h2 = tokens == null ? self : Scopes.run(() -> ((TokenFuser) fuser).fuse(self, tokens));
         NDArray h3 = Scopes.run(() -> attn2.forward(norm2.forward(h2), encoderHiddenStates, null).add(h2));
         return Scopes.run(() -> ff.forward(norm3.forward(h3)).add(h3));
     }

@@ -12,8 +12,14 @@ import ai.djl.ndarray.NDArray;
 public interface TokenFuser {
 
     /**
+     * The key of the {@link BlockConditioning#extraTokens()} this fuser reads; on a forward without
+     * it the fuser is skipped.
+     */
+    String tokensKey();
+
+    /**
      * @param hidden the image tokens [B, L, dim] after self-attention
-     * @param tokens the extra tokens [B, N, D] of this forward ({@link BlockConditioning#extraTokens()})
+     * @param tokens the extra tokens [B, N, D] of this forward under {@link #tokensKey()}
      * @return the new image tokens [B, L, dim]
      */
     NDArray fuse(NDArray hidden, NDArray tokens);

@@ -207,7 +207,7 @@ public class UNet2DConditionModel extends Module {
         }
         NDArray out;
         try (NDScope scope = new NDScope()) {
-            out = run(sample, timestep, cond, added, false);
+            out = run(sample, timestep, cond, added, null);
             NDScope.unregister(out);
         }
         NDScope.register(out);
@@ -222,13 +222,27 @@ public class UNet2DConditionModel extends Module {
      * @return the mid block's output [B, block_out_channels[-1], H / 2^(levels-1), W / 2^(levels-1)]
      */
     public NDArray encode(NDArray sample, NDArray timestep, BlockConditioning cond, AddedCond added) {
-        NDArray out;
+        NDList levels = encodeLevels(sample, timestep, cond, added);
+        return levels.get(levels.size() - 1);
+    }
+
+    /**
+     * The encoder's features at every level: for each down block {@code i} its last state at its
+     * own resolution (before its downsampler), [B, block_out_channels[i], H / 2^i, W / 2^i], then
+     * the mid block's output. These are what the up block of the same resolution meets as its skip
+     * connections, so a layer in that up block can attend to another image's features of its own
+     * scale (Re-Imagen's neighbour attention).
+     *
+     * @return one array per down block, then the mid block's output
+     */
+    public NDList encodeLevels(NDArray sample, NDArray timestep, BlockConditioning cond, AddedCond added) {
+        NDList levels = new NDList();
         try (NDScope scope = new NDScope()) {
-            out = run(sample, timestep, cond, added, true);
-            NDScope.unregister(out);
+            levels.add(run(sample, timestep, cond, added, levels));
+            levels.forEach(NDScope::unregister);
         }
-        NDScope.register(out);
-        return out;
+        levels.forEach(NDScope::register);
+        return levels;
     }
 
     /**
@@ -258,7 +272,12 @@ public class UNet2DConditionModel extends Module {
         }
     }
 
-    private NDArray run(NDArray sample, NDArray timestep, BlockConditioning cond, AddedCond added, boolean encoderOnly) {
+    /**
+     * The forward; with {@code encoderLevels} non-null only the encoder runs: each down block's last
+     * state at its own resolution is added to it and the mid block's output is returned.
+     */
+    private NDArray run(NDArray sample, NDArray timestep, BlockConditioning cond, AddedCond added,
+            List<NDArray> encoderLevels) {
         long batch = sample.getShape().get(0);
         // when the size is not a multiple of the overall up factor, each upsampler is told the
         // size of the matching skip connection (diffusers' forward_upsample_size)
@@ -302,11 +321,14 @@ public class UNet2DConditionModel extends Module {
             NDList states = Scopes.runList(() -> down.forward(in, temb, cond));
             skips.addAll(states);
             h = states.get(states.size() - 1);
+            if (encoderLevels != null) {
+                encoderLevels.add(states.get(states.size() - (down.hasDownsampler() ? 2 : 1)));
+            }
         }
 
         NDArray midIn = h;
         h = Scopes.run(() -> midBlock.forward(midIn, temb, cond));
-        if (encoderOnly) {
+        if (encoderLevels != null) {
             return h;
         }
 

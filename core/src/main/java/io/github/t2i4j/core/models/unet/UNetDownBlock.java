@@ -75,6 +75,11 @@ public abstract class UNetDownBlock extends Module {
         return outputStates;
     }
 
+    /** Whether the block ends with a downsampler (its last output state is then at half its resolution). */
+    public boolean hasDownsampler() {
+        return downsampler != null;
+    }
+
     /** The block's transformers ({@code attentions.i}), in order; empty for a block without attention. */
     public java.util.List<Transformer2DModel> attentions() {
         return java.util.List.of();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -23,12 +24,18 @@ class TokenFuserTest {
 
     /** Adds gate * (projected mean token) to every image token; the gate starts at zero. */
     static final class MeanTokenFuser extends Module implements TokenFuser {
+        static final String KEY = "mean";
         final Linear proj;
         final Parameter gate;
 
         MeanTokenFuser(int tokenDim, int dim) {
             proj = module("proj", new Linear(tokenDim, dim));
             gate = param("gate", Parameter.Type.WEIGHT, Init.ZEROS, 1);
+        }
+
+        @Override
+        public String tokensKey() {
+            return KEY;
         }
 
         @Override
@@ -83,14 +90,16 @@ class TokenFuserTest {
 
             long b = sample.getShape().get(0);
             NDArray tokens = m.randomNormal(new Shape(b, 3, 5));
-            BlockConditioning cond = new BlockConditioning(text, tokens);
+            BlockConditioning cond = BlockConditioning.text(text).withTokens(MeanTokenFuser.KEY, tokens);
             assertEquals(0.0, Golden.maxAbsDiff(plain, model.forward(sample, t, cond, null)), 0.0);
 
             fuser.gate.getArray().set(new float[] {0.5f});
             double changed = Golden.maxAbsDiff(plain, model.forward(sample, t, cond, null));
             assertTrue(changed > 1e-4, "an open gate changes the prediction: " + changed);
-            // without extra tokens the fuser is skipped
+            // without extra tokens, or with tokens only under another key, the fuser is skipped
             assertEquals(0.0, Golden.maxAbsDiff(plain, model.forward(sample, t, BlockConditioning.text(text), null)), 0.0);
+            assertEquals(0.0, Golden.maxAbsDiff(plain, model.forward(sample, t,
+                    BlockConditioning.text(text).withTokens("other", tokens), null)), 0.0);
         }
     }
 
@@ -107,6 +116,17 @@ class TokenFuserTest {
             long down = 1L << (levels - 1);
             assertEquals(new Shape(sample.getShape().get(0), c.blockOutChannels().get(levels - 1),
                     sample.getShape().get(2) / down, sample.getShape().get(3) / down), features.getShape());
+
+            // every level: each down block's last state at its own resolution, then the same mid output
+            NDList all = model.encodeLevels(sample, io.load("timestep", m),
+                    BlockConditioning.text(io.load("encoder_hidden_states", m)), null);
+            assertEquals(levels + 1, all.size());
+            for (int i = 0; i < levels; i++) {
+                long f = 1L << i;
+                assertEquals(new Shape(sample.getShape().get(0), c.blockOutChannels().get(i),
+                        sample.getShape().get(2) / f, sample.getShape().get(3) / f), all.get(i).getShape(), "level " + i);
+            }
+            assertEquals(0.0, Golden.maxAbsDiff(features, all.get(levels)), 0.0);
         }
     }
 }
