@@ -53,6 +53,12 @@ final class SuTITrainCommand implements Callable<Integer> {
     @Option(names = "--real-pairs", description = "Train on real pairs of the training subjects instead of --data.")
     boolean realPairs;
 
+    @Option(names = "--real-targets", defaultValue = "NEW_CONTEXT", paramLabel = "WHERE",
+            description = "With --real-pairs: the context of the real targets, NEW_CONTEXT (one no demonstration shows)"
+                    + " or DEMONSTRATED_CONTEXT (one demonstration's, with its caption, like web clusters of"
+                    + " near-duplicates) (default: ${DEFAULT-VALUE}).")
+    WorldSubjectPairs.Targets realTargets;
+
     @Option(names = "--pairs-per-subject", defaultValue = "100", paramLabel = "N",
             description = "With --real-pairs: examples per training subject (default: ${DEFAULT-VALUE}).")
     long pairsPerSubject;
@@ -97,6 +103,9 @@ final class SuTITrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, data == null
                     ? "name the training data: --data DIR (from 'suti apprentice') or --real-pairs"
                     : "--data " + data + " and --real-pairs exclude each other");
+        }
+        if (!realPairs && realTargets != WorldSubjectPairs.Targets.NEW_CONTEXT) {
+            throw new CommandLine.ParameterException(cl, "--real-targets is for --real-pairs");
         }
         if (data != null && !Files.isRegularFile(data.resolve(ApprenticeshipStore.SUBJECTS))) {
             throw new CommandLine.ParameterException(cl, "--data " + data + (Files.isDirectory(data)
@@ -143,7 +152,7 @@ final class SuTITrainCommand implements Callable<Integer> {
         }
         ApprenticeshipSource train;
         if (realPairs) {
-            train = WorldSubjectPairs.training(pairsPerSubject, size, run.seed);
+            train = WorldSubjectPairs.training(pairsPerSubject, size, run.seed, realTargets);
         } else {
             ApprenticeshipStore store = ApprenticeshipStore.read(data);
             if (store.size() == 0) {

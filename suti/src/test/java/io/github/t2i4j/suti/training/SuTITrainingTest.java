@@ -37,7 +37,7 @@ class SuTITrainingTest {
     }
 
     private static WorldSubjectPairs data() {
-        return WorldSubjectPairs.training(4, TinyBase.SIZE, 0);
+        return WorldSubjectPairs.training(4, TinyBase.SIZE, 0, WorldSubjectPairs.Targets.NEW_CONTEXT);
     }
 
     private static WorldSubjectPairs heldOut() {
@@ -184,6 +184,19 @@ class SuTITrainingTest {
         int[] s = SuTITraining.subset(new SplittableRandom(1), 5, 3);
         assertEquals(3, Arrays.stream(s).distinct().count());
         assertTrue(Arrays.stream(s).allMatch(i -> i >= 0 && i < 5));
+    }
+
+    @Test
+    void clusterLikePairsShowTheTargetInADemonstratedContextWithItsCaption() {
+        WorldSubjectPairs fresh = data();
+        WorldSubjectPairs cluster = WorldSubjectPairs.training(4, TinyBase.SIZE, 0, WorldSubjectPairs.Targets.DEMONSTRATED_CONTEXT);
+        for (long i : new long[] {3, 7, 811}) {
+            ApprenticeshipExample a = cluster.example(i);
+            assertTrue(a.demoCaptions().contains(a.prompt()), "the prompt is a demonstration's caption: " + a.prompt());
+            assertFalse(fresh.example(i).demoCaptions().contains(fresh.example(i).prompt()), "new contexts are new");
+            assertEquals(a.prompt(), cluster.example(i).prompt());
+            assertArrayEquals(rgb(a.target()), rgb(cluster.example(i).target()));
+        }
     }
 
     private static int[] rgb(java.awt.image.BufferedImage i) {
