@@ -43,6 +43,8 @@ import org.junit.jupiter.api.Test;
 
 /** The checkpoints committed under models/ load and do what their model cards say. */
 class ShippedModelsTest {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShippedModelsTest.class);
+
 
     private static Path models() {
         for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
@@ -190,7 +192,7 @@ class ShippedModelsTest {
             assertArrayEquals(pixels(draw(suti, d, prompt)), pixels(draw(suti, d, prompt)), "same request, same pixels");
         }
         int n = SUTI_SUBJECTS * 2;
-        org.slf4j.LoggerFactory.getLogger(ShippedModelsTest.class).info(
+        LOG.info(
                 "SuTI subject fidelity {} with the subject's own demonstrations, {} with another subject's", own / n, other / n);
         assertTrue(own / n > other / n + SUTI_MARGIN, String.format(
                 "subject fidelity %.3f with the subject's own demonstrations, %.3f with another subject's", own / n,
