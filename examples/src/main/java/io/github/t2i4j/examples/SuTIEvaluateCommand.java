@@ -65,7 +65,8 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
     String base;
 
     @Option(names = "--method", defaultValue = "dreambooth,textual-inversion,suti", split = ",", paramLabel = "METHOD",
-            description = "dreambooth, textual-inversion and/or suti, comma-separated (default: ${DEFAULT-VALUE}).")
+            description = "dreambooth, textual-inversion, suti and/or base (the base model on the plain prompts, no"
+                    + " subject information: the floor), comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> methods;
 
     @Option(names = "--suti", defaultValue = "suti", paramLabel = "DIR|NAME",
@@ -254,8 +255,9 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
             case "dreambooth" -> ExpertEvaluation.Method.DREAMBOOTH;
             case "textual-inversion" -> ExpertEvaluation.Method.TEXTUAL_INVERSION;
             case "suti" -> ExpertEvaluation.Method.SUTI;
+            case "base" -> ExpertEvaluation.Method.BASE;
             default -> throw new CommandLine.ParameterException(cl, "--method " + name
-                    + " is not a method: dreambooth, textual-inversion or suti");
+                    + " is not a method: dreambooth, textual-inversion, suti or base");
         };
     }
 
@@ -309,6 +311,7 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
             case DREAMBOOTH -> "DB";
             case TEXTUAL_INVERSION -> "TI";
             case SUTI -> "SuTI";
+            case BASE -> "base";
         };
     }
 

@@ -50,6 +50,12 @@ final class SuTITrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "An apprenticeship folder made by 'suti apprentice'.")
     Path data;
 
+    @Option(names = "--subject-loss-weight", defaultValue = "0", paramLabel = "W",
+            description = "Extra weight of the target's subject in the denoising loss: a latent position weighs 1 + W"
+                    + " x the subject's coverage there (normalised per example); 0 is the paper's plain MSE"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double subjectLossWeight;
+
     @Option(names = "--real-pairs", description = "Train on real pairs of the training subjects instead of --data.")
     boolean realPairs;
 
@@ -144,7 +150,7 @@ final class SuTITrainCommand implements Callable<Integer> {
                 .withEvaluation(validation, samples, sampleSteps);
         SuTITraining.Options o = new SuTITraining.Options(d.model().withPlacement(where), d.minDemonstrations(),
                 d.maxDemonstrations(), d.dropout(), d.loop(), d.baseLearningRate(), d.emaMaxDecay(),
-                d.validationExamples(), d.samples(), d.sampleSteps());
+                d.validationExamples(), d.samples(), d.sampleSteps(), subjectLossWeight);
 
         int size;
         try (DiffusionPipeline p = DiffusionPipelines.load(baseDir, Engine.getInstance().defaultDevice())) {

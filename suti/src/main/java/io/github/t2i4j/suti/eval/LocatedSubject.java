@@ -95,6 +95,11 @@ public final class LocatedSubject {
         return new LocatedSubject(w, h, alpha, colour, bg, sigma, count, box(alpha, w, h));
     }
 
+    /** The subject's coverage per pixel in [0, 1], row-major (all zero when none was found); a copy. */
+    public float[] coverage() {
+        return alpha.clone();
+    }
+
     /** Whether a subject was found. */
     public boolean found() {
         return pixels > 0;

@@ -38,8 +38,11 @@ public final class ExpertEvaluation {
 
     private ExpertEvaluation() {}
 
-    /** Which method: a per-subject expert, or SuTI (no per-subject tuning). */
-    public enum Method { DREAMBOOTH, TEXTUAL_INVERSION, SUTI }
+    /**
+     * Which method: a per-subject expert, SuTI (no per-subject tuning), or the base model on the plain
+     * prompts (no subject information beyond the class noun: the floor every method should rise above).
+     */
+    public enum Method { DREAMBOOTH, TEXTUAL_INVERSION, SUTI, BASE }
 
     /**
      * @param method the expert
@@ -186,6 +189,11 @@ public final class ExpertEvaluation {
                     SuTIRequest r = new SuTIRequest(images, captions, asked.stream().map(SubjectPrompt::text).toList(), 1,
                             o.samplingSteps(), o.sutiGuidance(), o.seed());
                     generated.addAll(o.suti().generate(r).images());
+                }
+                case BASE -> {
+                    expertSeconds = 0;
+                    g0 = System.nanoTime();
+                    generate(base, asked, x -> x, o, generated);
                 }
                 default -> throw new IllegalStateException("unknown method " + o.method());
             }

@@ -91,6 +91,11 @@ public final class SuTITraining {
      * @param validationExamples held-out examples of the validation loss (0: none)
      * @param samples held-out examples drawn into samples.png at the end (0: none)
      * @param sampleSteps sampling steps of those images
+     * @param subjectLossWeight extra weight of the target's subject in the denoising loss: each latent
+     *     position weighs {@code 1 + w * coverage} (the subject's pixel coverage in the target, found
+     *     from its pixels by {@code LocatedSubject} and pooled to the latent grid), normalised to a mean
+     *     of one per example; 0 is the paper's plain MSE. A small subject is a few latent positions, so
+     *     its pattern, the one thing only the demonstrations tell, is a small part of a plain MSE.
      */
     public record Options(
             SuTIConfig model,
@@ -102,7 +107,8 @@ public final class SuTITraining {
             double emaMaxDecay,
             int validationExamples,
             int samples,
-            int sampleSteps) implements TrainingLoop.Holder<Options> {
+            int sampleSteps,
+            double subjectLossWeight) implements TrainingLoop.Holder<Options> {
 
         public Options {
             java.util.Objects.requireNonNull(model, "model");
@@ -115,6 +121,9 @@ public final class SuTITraining {
             if (!(loop.learningRate() > 0) || !(baseLearningRate >= 0)) {
                 throw new IllegalArgumentException("learningRate must be > 0 and baseLearningRate >= 0: "
                         + loop.learningRate() + ", " + baseLearningRate);
+            }
+            if (!(subjectLossWeight >= 0)) {
+                throw new IllegalArgumentException("subjectLossWeight must be >= 0: " + subjectLossWeight);
             }
             if (validationExamples < 0 || samples < 0 || sampleSteps < 1) {
                 throw new IllegalArgumentException("bad evaluation settings: " + validationExamples + ", " + samples + ", "
@@ -130,30 +139,36 @@ public final class SuTITraining {
          */
         public static Options defaults() {
             return new Options(SuTIConfig.defaults(), 3, 5, ConditionDropout.defaults(),
-                    new TrainingLoop(3_000, 16, 1e-4, 100, 0.01, 0, 250, 0, true), 0, 0.999, 64, 8, 20);
+                    new TrainingLoop(3_000, 16, 1e-4, 100, 0.01, 0, 250, 0, true), 0, 0.999, 64, 8, 20, 0);
         }
 
         @Override
         public Options withLoop(TrainingLoop l) {
             return new Options(model, minDemonstrations, maxDemonstrations, dropout, l, baseLearningRate, emaMaxDecay,
-                    validationExamples, samples, sampleSteps);
+                    validationExamples, samples, sampleSteps, subjectLossWeight);
         }
 
         public Options withDropout(ConditionDropout d) {
             return new Options(model, minDemonstrations, maxDemonstrations, d, loop, baseLearningRate, emaMaxDecay,
-                    validationExamples, samples, sampleSteps);
+                    validationExamples, samples, sampleSteps, subjectLossWeight);
         }
 
         /** The neighbour layers' rate and the base UNet's (0: frozen). */
         public Options withLearningRates(double neighbours, double base) {
             return new Options(model, minDemonstrations, maxDemonstrations, dropout, loop.withLearningRate(neighbours),
-                    base, emaMaxDecay, validationExamples, samples, sampleSteps);
+                    base, emaMaxDecay, validationExamples, samples, sampleSteps, subjectLossWeight);
         }
 
         /** Held-out examples of the validation loss, sample rows, and their sampling steps (0, 0: no evaluation). */
         public Options withEvaluation(int validation, int sampleRows, int samplingSteps) {
             return new Options(model, minDemonstrations, maxDemonstrations, dropout, loop, baseLearningRate, emaMaxDecay,
-                    validation, sampleRows, samplingSteps);
+                    validation, sampleRows, samplingSteps, subjectLossWeight);
+        }
+
+        /** The subject's extra weight in the denoising loss (0: plain MSE). */
+        public Options withSubjectLossWeight(double w) {
+            return new Options(model, minDemonstrations, maxDemonstrations, dropout, loop, baseLearningRate, emaMaxDecay,
+                    validationExamples, samples, sampleSteps, w);
         }
 
         /** The run's settings as JSON (stored in the checkpoints). */
@@ -161,6 +176,7 @@ public final class SuTITraining {
         public JsonObject toJson() {
             JsonObject o = TrainingLoop.Holder.super.toJson();
             o.add("model", model.toJson());
+            o.addProperty("subject_loss_weight", subjectLossWeight);
             return o;
         }
     }
@@ -240,7 +256,15 @@ public final class SuTITraining {
                 NDArray noisy = noiseSchedule.addNoise(targets, noise, timesteps);
                 NDArray target = prediction.equals("epsilon") ? noise : noiseSchedule.velocity(targets, noise, timesteps);
                 NDArray pred = suti.forward(noisy, timesteps, text, demos);
-                return pred.sub(target).square().mean();
+                NDArray squared = pred.sub(target).square();
+                if (o.subjectLossWeight() == 0) {
+                    return squared.mean();
+                }
+                Shape ls = targets.getShape();
+                NDArray weights = HostArrays.owned(manager.create(
+                        SubjectWeights.of(b.targets(), (int) ls.get(2), (int) ls.get(3), o.subjectLossWeight()),
+                        new Shape(b.size(), 1, ls.get(2), ls.get(3))));
+                return squared.mul(weights).mean();
             };
             long tTrain = System.nanoTime();
             Trainer.Result run = Trainer.builder(suti.unet(), loss)
