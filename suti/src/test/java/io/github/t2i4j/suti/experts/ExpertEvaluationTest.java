@@ -35,8 +35,9 @@ class ExpertEvaluationTest {
                 ExpertEvaluation.SubjectResult s = r.subjects().get(0);
                 assertEquals(subjects.get(0).id(), s.subjectId());
                 assertTrue(s.generationSeconds() > 0, s.toString());
-                // SuTI has no per-subject cost but its sampling
-                assertEquals(method == ExpertEvaluation.Method.SUTI, s.expertSeconds() == 0, s.toString());
+                // SuTI and the plain base have no per-subject cost but their sampling
+                assertEquals(method == ExpertEvaluation.Method.SUTI || method == ExpertEvaluation.Method.BASE,
+                        s.expertSeconds() == 0, s.toString());
                 assertEquals(s.expertSeconds() + s.generationSeconds(), s.totalSeconds());
                 assertEquals(2, r.images().get(0).size());
                 for (double v : new double[] {s.subjectFidelity(), s.subjectPassRate(), s.textFidelity(), s.copyRate()}) {

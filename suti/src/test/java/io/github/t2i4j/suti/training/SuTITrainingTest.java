@@ -73,11 +73,13 @@ class SuTITrainingTest {
 
     @Test
     void aResumedRunComputesExactlyWhatTheUninterruptedRunComputed(@TempDir Path tmp) throws Exception {
-        SuTITraining.train(tiny(3), TinyBase.dir(), data(), null, tmp.resolve("a"), tmp.resolve("a-work"), false);
-        SuTITraining.Result first = SuTITraining.train(tiny(3).withStopAfter(2), TinyBase.dir(), data(), null,
+        // with the subject-weighted loss, which draws nothing from the generator
+        SuTITraining.Options o = tiny(3).withSubjectLossWeight(5);
+        SuTITraining.train(o, TinyBase.dir(), data(), null, tmp.resolve("a"), tmp.resolve("a-work"), false);
+        SuTITraining.Result first = SuTITraining.train(o.withStopAfter(2), TinyBase.dir(), data(), null,
                 tmp.resolve("b"), tmp.resolve("b-work"), false);
         assertEquals(2, first.steps());
-        SuTITraining.Result resumed = SuTITraining.train(tiny(3), TinyBase.dir(), data(), null, tmp.resolve("b"),
+        SuTITraining.Result resumed = SuTITraining.train(o, TinyBase.dir(), data(), null, tmp.resolve("b"),
                 tmp.resolve("b-work"), true);
         assertEquals(3, resumed.steps());
         List<StepMetrics> a = MetricsLog.read(tmp.resolve("a/metrics.jsonl"));
