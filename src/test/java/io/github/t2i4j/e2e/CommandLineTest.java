@@ -421,19 +421,19 @@ class CommandLineTest {
     }
 
     @Test
-    void sutiEvaluateComparesTwoSuTIFoldersOnTheSameTasks() throws Exception {
+    void sutiEvaluateComparesTwoSuTIFoldersAndTheBaseOnTheSameTasks() throws Exception {
         Path suti = nearest("models/suti/model_index.json").getParent();
         Path out = tmp.resolve("suti-evaluate");
         StringWriter log = new StringWriter();
-        assertEquals(0, run(log, "suti", "evaluate", "--method", "suti", "--suti", "suti", "--compare-suti",
+        assertEquals(0, run(log, "suti", "evaluate", "--method", "suti,base", "--suti", "suti", "--compare-suti",
                 suti.toString(), "--subjects", "1", "--prompts", "2", "--sampling-steps", "2", "--clip", "none",
                 "--grid-subjects", "1", "--grid-prompts", "2", "--out", out.toString()), log.toString());
         String md = Files.readString(out.resolve("report.md"));
-        assertTrue(md.contains("\n| SUTI | 1 | ") && md.contains("\n| SUTI (suti) | 1 | "), md);
+        assertTrue(md.contains("\n| SUTI | 1 | ") && md.contains("\n| SUTI (suti) | 1 | ") && md.contains("\n| BASE | 1 | "), md);
         assertTrue(md.contains("![subject ") && Files.isRegularFile(out.resolve("grids")
                 .resolve("subject-" + io.github.t2i4j.suti.subjects.SubjectCatalog.load().heldOut().get(0).id() + ".png")), md);
         JsonObject json = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
-        assertEquals(2, json.getAsJsonArray("methods").size());
+        assertEquals(3, json.getAsJsonArray("methods").size());
         JsonObject a = json.getAsJsonArray("methods").get(0).getAsJsonObject();
         JsonObject b = json.getAsJsonArray("methods").get(1).getAsJsonObject();
         assertEquals("SUTI (suti)", b.get("name").getAsString());
@@ -465,8 +465,12 @@ class CommandLineTest {
             {"--data " + tmp.resolve("nowhere") + " is not a folder", "train", "--data", tmp.resolve("nowhere").toString(),
                 "--out", out.toString()},
             {"exclude each other", "train", "--data", tmp.toString(), "--real-pairs", "--out", out.toString()},
-            {"--placement middle is not mid or mid_and_up", "train", "--real-pairs", "--placement", "middle", "--out",
-                out.toString()},
+            {"--placement middle is not mid, mid_and_up or mid_and_up_per_level", "train", "--real-pairs", "--placement",
+                "middle", "--out", out.toString()},
+            {"--real-targets is for --real-pairs", "train", "--data", tmp.toString(), "--real-targets",
+                "DEMONSTRATED_CONTEXT", "--out", out.toString()},
+            {"--subject-loss-weight must be >= 0, got -1.0", "train", "--real-pairs", "--subject-loss-weight", "-1",
+                "--out", out.toString()},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length];

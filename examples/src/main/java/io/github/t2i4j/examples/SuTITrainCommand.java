@@ -110,6 +110,9 @@ final class SuTITrainCommand implements Callable<Integer> {
                     ? "name the training data: --data DIR (from 'suti apprentice') or --real-pairs"
                     : "--data " + data + " and --real-pairs exclude each other");
         }
+        if (!(subjectLossWeight >= 0)) {
+            throw new CommandLine.ParameterException(cl, "--subject-loss-weight must be >= 0, got " + subjectLossWeight);
+        }
         if (!realPairs && realTargets != WorldSubjectPairs.Targets.NEW_CONTEXT) {
             throw new CommandLine.ParameterException(cl, "--real-targets is for --real-pairs");
         }
