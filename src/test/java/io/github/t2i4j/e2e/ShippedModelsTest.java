@@ -25,7 +25,6 @@ import io.github.t2i4j.core.world.clip.WorldClip;
 import io.github.t2i4j.core.text.CLIPTokenizer;
 import io.github.t2i4j.star.StarPipeline;
 import io.github.t2i4j.suti.eval.SubjectFidelity;
-import io.github.t2i4j.suti.model.InterleavedGuidance;
 import io.github.t2i4j.suti.model.SuTIPipeline;
 import io.github.t2i4j.suti.model.SuTIRequest;
 import io.github.t2i4j.suti.subjects.Demonstration;
@@ -156,7 +155,8 @@ class ShippedModelsTest {
      * The shipped SuTI loads on the shipped world-ldm (its model_index.json names it), gives the same
      * pixels for the same request, and reads the demonstrations: over the first held-out subjects,
      * its images are closer to the subject it was shown (subject fidelity) than the same prompts
-     * drawn from another subject's demonstrations are to that subject.
+     * drawn from another subject's demonstrations are to that subject, at the folder's sampling
+     * defaults (6 subjects x 4 prompts: fewer leave the difference within the noise of the measure).
      */
     @Test
     void sutiLoadsOnTheShippedBaseAndDrawsTheDemonstratedSubject() throws Exception {
@@ -177,7 +177,7 @@ class ShippedModelsTest {
                 java.util.SplittableRandom rng = new java.util.SplittableRandom(s.id());
                 List<Demonstration> d = demos.sample(s, 4, rng);
                 shown.add(d);
-                asked.add(Demonstrations.newContextPrompts(s, d, 2, rng));
+                asked.add(Demonstrations.newContextPrompts(s, d, SUTI_PROMPTS, rng));
             }
             for (int i = 0; i < subjects.size(); i++) {
                 List<Demonstration> mine = shown.get(i);
@@ -191,7 +191,7 @@ class ShippedModelsTest {
             String prompt = asked.get(0).get(0).text();
             assertArrayEquals(pixels(draw(suti, d, prompt)), pixels(draw(suti, d, prompt)), "same request, same pixels");
         }
-        int n = SUTI_SUBJECTS * 2;
+        int n = SUTI_SUBJECTS * SUTI_PROMPTS;
         LOG.info(
                 "SuTI subject fidelity {} with the subject's own demonstrations, {} with another subject's", own / n, other / n);
         assertTrue(own / n > other / n + SUTI_MARGIN, String.format(
@@ -200,19 +200,13 @@ class ShippedModelsTest {
     }
 
     private static final int SUTI_SUBJECTS = 6;
+    private static final int SUTI_PROMPTS = 4;
     private static final double SUTI_MARGIN = 0.05;
-
-    /**
-     * Demonstration guidance 3 (text 5, half the steps each), not the folder's sampling defaults (7.5, 2,
-     * 0.7, which score a little higher on mean fidelities): the stronger demonstration guidance makes
-     * the demonstrations' own effect, which this test measures, larger (see the model card).
-     */
-    private static final InterleavedGuidance SUTI_GUIDANCE = new InterleavedGuidance(5f, 3f, 0.5);
 
     private static BufferedImage draw(SuTIPipeline suti, List<Demonstration> shown, String prompt) {
         SuTIRequest r = new SuTIRequest(shown.stream().map(Demonstration::image).toList(),
                 shown.stream().map(Demonstration::caption).toList(), List.of(prompt), 1, SuTIRequest.DEFAULT_STEPS,
-                SUTI_GUIDANCE, 0);
+                suti.guidanceDefaults(), 0);
         return suti.generate(r).images().get(0);
     }
 

@@ -301,8 +301,7 @@ public final class SuTIPipeline implements AutoCloseable {
      */
     private NDArray step(NDManager work, NDArray latents, float t, InterleavedGuidance.Choice choice,
             InterleavedGuidance guidance, NDArray text, DemonstrationFeatures demos, NDArray withoutText,
-            DemonstrationFeatures withoutDemos,
-            NoiseSource stepNoise) {
+            DemonstrationFeatures withoutDemos, NoiseSource stepNoise) {
         NDArray next;
         boolean guided = guidance.scale(choice) != 1f;
         try (NDScope scope = new NDScope()) {
