@@ -76,11 +76,6 @@ public final class DemonstrationFeatures {
         });
     }
 
-    /** The batch of the samples {@code from} (inclusive) to {@code to} (exclusive). */
-    public DemonstrationFeatures slice(long from, long to) {
-        return map(a -> a.get(from + ":" + to));
-    }
-
     /** The batch of these samples followed by {@code other}'s (the two halves of a guided step). */
     public DemonstrationFeatures concat(DemonstrationFeatures other) {
         if (!tokens.keySet().equals(other.tokens.keySet())) {

@@ -48,12 +48,16 @@ public final class SuTIUNet {
     private final UNet2DConditionModel unet;
     private final SuTIConfig config;
     private final Map<String, NeighborAttention> layers;
+    /** The encoder levels the layers read, in encoder order, with their features' keys. */
+    private final java.util.SortedMap<Integer, String> sources;
 
     /** Attaches (parameter-less) neighbour layers to {@code unet}'s blocks that {@code config} places them in. */
     private SuTIUNet(UNet2DConditionModel unet, SuTIConfig config) {
         this.unet = unet;
         this.config = config;
         Map<String, NeighborAttention> attached = new LinkedHashMap<>();
+        java.util.SortedMap<Integer, String> read = new java.util.TreeMap<>();
+        List<Integer> boc = unet.config().blockOutChannels();
         for (Map.Entry<String, BasicTransformerBlock> e : unet.transformerBlocks().entrySet()) {
             if (config.placement().covers(e.getKey())) {
                 BasicTransformerBlock block = e.getValue();
@@ -62,10 +66,11 @@ public final class SuTIUNet {
                             + ", not a multiple of the " + config.heads() + " neighbour-attention heads");
                 }
                 int level = sourceLevel(e.getKey(), config.placement(), unet.config());
-                List<Integer> boc = unet.config().blockOutChannels();
-                attached.put(e.getKey(), block.attachFuser(
-                        new NeighborAttention(block.dim(), boc.get(Math.min(level, boc.size() - 1)), config.heads(),
-                                featuresKey(level, boc.size()))));
+                // level boc.size() is the mid block, as wide as the last down block
+                int width = boc.get(level == boc.size() ? boc.size() - 1 : level);
+                String key = featuresKey(level, boc.size());
+                read.put(level, key);
+                attached.put(e.getKey(), block.attachFuser(new NeighborAttention(block.dim(), width, config.heads(), key)));
             }
         }
         if (attached.isEmpty()) {
@@ -73,6 +78,7 @@ public final class SuTIUNet {
                     + config.placement().key() + ": its blocks are " + unet.transformerBlocks().keySet());
         }
         this.layers = Collections.unmodifiableMap(attached);
+        this.sources = Collections.unmodifiableSortedMap(read);
     }
 
     /**
@@ -202,18 +208,14 @@ public final class SuTIUNet {
         NDArray x = demoLatents.reshape(b * k, s.get(2), s.get(3), s.get(4));
         NDArray t = x.getManager().full(new Shape(b * k), config.demoTimestep(), DataType.INT64);
         NDList levels = unet.encodeLevels(x, t, BlockConditioning.text(demoTextStates), null);
-        int n = unet.config().blockOutChannels().size();
         Map<String, NDArray> tokens = new LinkedHashMap<>();
-        for (int level = 0; level <= n; level++) {
-            String key = featuresKey(level, n);
-            if (layers.values().stream().anyMatch(l -> l.tokensKey().equals(key))) {
-                NDArray f = levels.get(level); // [BK, C', h', w']
-                Shape fs = f.getShape();
-                tokens.put(key, f.reshape(b, k, fs.get(1), fs.get(2) * fs.get(3))
-                        .transpose(0, 1, 3, 2)
-                        .reshape(b, k * fs.get(2) * fs.get(3), fs.get(1)));
-            }
-        }
+        sources.forEach((level, key) -> {
+            NDArray f = levels.get(level); // [BK, C', h', w']
+            Shape fs = f.getShape();
+            tokens.put(key, f.reshape(b, k, fs.get(1), fs.get(2) * fs.get(3))
+                    .transpose(0, 1, 3, 2)
+                    .reshape(b, k * fs.get(2) * fs.get(3), fs.get(1)));
+        });
         return new DemonstrationFeatures(tokens);
     }
 

@@ -130,7 +130,8 @@ class SuTIUNetTest {
             DemonstrationFeatures none = demos.none();
             assertEquals(0.0, Golden.maxAbsDiff(plain, suti.forward(in.sample(), in.t(), in.text(), none)), 1e-6);
             assertThrows(IllegalArgumentException.class,
-                    () -> suti.forward(in.sample(), in.t(), in.text(), demos.slice(0, 1)));
+                    () -> suti.forward(in.sample(), in.t(), in.text(),
+                            suti.encodeDemonstrations(in.demoLatents().get("0:1"), in.demoText().get("0:3"))));
         }
     }
 

@@ -223,7 +223,9 @@ public class UNet2DConditionModel extends Module {
      */
     public NDArray encode(NDArray sample, NDArray timestep, BlockConditioning cond, AddedCond added) {
         NDList levels = encodeLevels(sample, timestep, cond, added);
-        return levels.get(levels.size() - 1);
+        NDArray mid = levels.remove(levels.size() - 1);
+        levels.close(); // the down blocks' levels are not asked for
+        return mid;
     }
 
     /**
