@@ -58,6 +58,7 @@ class CommandLineTest {
             {"--help"}, {"generate", "--help"}, {"selfcheck", "--help"}, {"benchmark", "--help"}, {"benchmark", "unet", "--help"}, {"benchmark", "generate", "--help"}, {"benchmark", "star", "--help"},
             {"evaluate", "--help"}, {"train", "--help"}, {"train", "clip", "--help"}, {"train", "vae", "--help"},
             {"train", "unet", "--help"}, {"train", "star-tokenizer", "--help"}, {"train", "star", "--help"},
+            {"train", "gligen", "--help"},
             {"world-export", "--help"}, {"vae-ceiling", "--help"}
         }) {
             StringWriter out = new StringWriter();
@@ -395,7 +396,16 @@ class CommandLineTest {
         assertTrue(log.toString().contains("at least two --member"), log.toString());
         assertTrue(Files.notExists(out), "nothing written");
 
-        for (String[] help : new String[][] {{"itercomp", "--help"}, {"itercomp", "gallery", "--help"}}) {
+        log = new StringWriter();
+        assertEquals(2, run(log, "itercomp", "run", "--feedback-anchor", "-1", "--out", out.toString()));
+        assertTrue(log.toString().contains("--feedback-anchor must be finite and >= 0"), log.toString());
+        log = new StringWriter();
+        assertEquals(2, run(log, "train", "gligen", "--batch-size", "0", "--out", out.toString()));
+        assertTrue(log.toString().contains("--batch-size positive"), log.toString());
+        assertTrue(Files.notExists(out), "nothing written");
+
+        for (String[] help : new String[][] {{"itercomp", "--help"}, {"itercomp", "gallery", "--help"},
+            {"itercomp", "run", "--help"}}) {
             log = new StringWriter();
             assertEquals(0, run(log, help), String.join(" ", help));
             assertTrue(log.toString().contains("Usage:"), log.toString());

@@ -87,6 +87,21 @@ final class IterCompRunCommand implements Callable<Integer> {
             description = "Weight of the denoising loss on world renders during feedback learning, 0 for none (default: 1).")
     Double regularizer;
 
+    @Option(names = "--feedback-anchor", paramLabel = "W",
+            description = "Weight of DPOK's KL regulariser in feedback learning: the squared distance between the UNet's"
+                    + " output and the round's starting UNet's at the gradient step; 0 for none, as the paper (default: 0).")
+    Double feedbackAnchor;
+
+    @Option(names = "--evaluate-gallery", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Judge every gallery member on the held-out prompts too, so that the report says whether the"
+                    + " last round beats each of them (default: ${DEFAULT-VALUE}).")
+    boolean evaluateGallery;
+
+    @Option(names = "--one-reward-ablation", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Repeat round 1 with one reward model trained on every aspect's pairs: the paper's ablation of"
+                    + " one reward model against three (default: ${DEFAULT-VALUE}).")
+    boolean oneRewardAblation;
+
     @Option(names = "--per-category", defaultValue = "200", paramLabel = "N",
             description = "Held-out prompts per category for each evaluation, at most 200 (default: ${DEFAULT-VALUE}).")
     int perCategory;
@@ -127,7 +142,8 @@ final class IterCompRunCommand implements Callable<Integer> {
         IterCompLoop.Options o = new IterCompLoop.Options(rounds,
                 new PreferenceCollection.Options(promptsPerAspect, List.of(Aspect.values()), seed, 8),
                 rewardOptions(), feedbackOptions(),
-                new CompositionBenchmark.Options(Math.min(perCategory, HeldOutSet.SIZE), 0, 16, 24), steps, guidance);
+                new CompositionBenchmark.Options(Math.min(perCategory, HeldOutSet.SIZE), 0, 16, 24), steps, guidance,
+                evaluateGallery, oneRewardAblation);
         try (ModelGallery gallery = GalleryMembers.open(parsed, device, steps, guidance, cl);
                 Bars bars = new Bars()) {
             new IterCompLoop(o, out, clip, Device.fromName(device), bars).run(gallery.members(), basePipeline);
@@ -171,6 +187,13 @@ final class IterCompRunCommand implements Callable<Integer> {
                         + feedbackGuidance);
             }
             f = f.withGuidance(feedbackGuidance);
+        }
+        if (feedbackAnchor != null) {
+            if (!(feedbackAnchor >= 0) || feedbackAnchor.isInfinite()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--feedback-anchor must be finite and >= 0, got "
+                        + feedbackAnchor);
+            }
+            f = f.withAnchor(feedbackAnchor);
         }
         return regularizer != null ? f.withRegularizer(regularizer) : f;
     }

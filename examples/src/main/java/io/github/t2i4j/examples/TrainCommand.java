@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Train the models shipped in models/ from scratch (resumable).",
         subcommands = {TrainClipCommand.class, TrainVaeCommand.class, TrainUnetCommand.class,
-                TrainStarTokenizerCommand.class, TrainStarCommand.class})
+                TrainStarTokenizerCommand.class, TrainStarCommand.class, TrainGligenCommand.class})
 final class TrainCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -69,9 +69,14 @@ public final class IterCompLoop {
      * @param evaluation the held-out benchmark of the base and of each round's model
      * @param steps sampling steps of the optimised models when they generate (the base's default)
      * @param guidance classifier-free guidance of the optimised models when they generate
+     * @param evaluateGallery whether every round-0 gallery member is judged on the held-out benchmark
+     *     too, so that the report can say whether the last round beats each of them
+     * @param oneRewardAblation whether round 1 is repeated with a single reward model trained on
+     *     every aspect's pairs (the paper's ablation of one reward model against three)
      */
     public record Options(int rounds, PreferenceCollection.Options preferences, RewardModelTraining.Options reward,
-            FeedbackTraining.Options feedback, CompositionBenchmark.Options evaluation, int steps, float guidance) {
+            FeedbackTraining.Options feedback, CompositionBenchmark.Options evaluation, int steps, float guidance,
+            boolean evaluateGallery, boolean oneRewardAblation) {
         public Options {
             if (rounds < 1) {
                 throw new IllegalArgumentException("rounds must be positive: " + rounds);
@@ -126,6 +131,16 @@ public final class IterCompLoop {
         return roundDir(round).resolve("model");
     }
 
+    /** Where a round-0 gallery member's held-out evaluation goes. */
+    public Path galleryEvalDir(String member) {
+        return roundDir(0).resolve("gallery").resolve(member);
+    }
+
+    /** The one-reward-model ablation of round 1: {@code reward/all}, {@code model}, {@code eval}. */
+    public Path oneRewardDir() {
+        return roundDir(1).resolve("one-reward");
+    }
+
     /**
      * Runs (or continues) the loop from {@code basePipeline} with the round-0 {@code gallery}
      * (which should include the base itself), and writes the report.
@@ -141,6 +156,13 @@ public final class IterCompLoop {
                 collection.collect(gallery, progress::step);
             }
             evaluate(basePipeline, "base", roundDir(0).resolve("eval"), clip);
+            if (options.evaluateGallery()) {
+                for (TextToImageGenerator member : gallery) {
+                    if (!member.name().equals("base")) {
+                        evaluate(member, galleryEvalDir(member.name()), clip);
+                    }
+                }
+            }
             Path start = basePipeline;
             for (int r = 1; r <= options.rounds(); r++) {
                 if (r >= 2) {
@@ -163,6 +185,9 @@ public final class IterCompLoop {
                             dir.resolve("work/round-" + r + "/feedback"), true, device);
                 }
                 evaluate(modelDir(r), "round-" + r, roundDir(r).resolve("eval"), clip);
+                if (r == 1 && options.oneRewardAblation()) {
+                    oneRewardAblation(basePipeline, store, clip);
+                }
                 start = modelDir(r);
             }
             IterCompReport.write(dir, options.rounds(), options.preferences().aspects(), store);
@@ -170,6 +195,29 @@ public final class IterCompLoop {
         } catch (IOException e) {
             throw new UncheckedIOException("IterComp loop in " + dir + " failed", e);
         }
+    }
+
+    /**
+     * Round 1 again with one reward model trained on the pairs of every aspect together, from the
+     * same base, prompts and settings: the paper's "one reward model vs three" ablation. It runs
+     * right after round 1, so it sees round 1's preference data.
+     */
+    private void oneRewardAblation(Path basePipeline, PreferenceStore store, WorldClip clip) {
+        List<Aspect> aspects = options.preferences().aspects();
+        String name = RewardModelTraining.name(aspects);
+        Path reward = oneRewardDir().resolve("reward").resolve(name);
+        Path model = oneRewardDir().resolve("model");
+        if (!Files.isRegularFile(reward.resolve("metrics.json"))) {
+            progress.stage("reward " + name + " (one-reward ablation)", options.reward().loop().steps());
+            RewardModelTraining.train(options.reward(), store, aspects, clipDir, reward,
+                    dir.resolve("work/one-reward/reward"), true);
+        }
+        if (!Files.isRegularFile(model.resolve("model_index.json"))) {
+            progress.stage("feedback (one-reward ablation)", options.feedback().loop().steps());
+            FeedbackTraining.trainNamed(options.feedback(), basePipeline, Map.of(name, reward), trainingPrompts(store),
+                    model, dir.resolve("work/one-reward/feedback"), true, device);
+        }
+        evaluate(model, "one-reward", oneRewardDir().resolve("eval"), clip);
     }
 
     /** The optimised model of round {@code r-1} joins the gallery, placed by round {@code r-1}'s reward models. */
@@ -204,11 +252,18 @@ public final class IterCompLoop {
         if (Files.isRegularFile(out.resolve("metrics.json"))) {
             return;
         }
-        List<Category> categories = List.of(Category.values());
-        progress.stage("evaluate " + name, (long) categories.size() * options.evaluation().perCategory());
         try (TextToImageGenerator g = open(pipeline, name)) {
-            CompositionBenchmark.run(g, categories, options.evaluation(), clip, out, n -> progress.step(n));
+            evaluate(g, out, clip);
         }
+    }
+
+    private void evaluate(TextToImageGenerator g, Path out, WorldClip clip) {
+        if (Files.isRegularFile(out.resolve("metrics.json"))) {
+            return;
+        }
+        List<Category> categories = List.of(Category.values());
+        progress.stage("evaluate " + g.name(), (long) categories.size() * options.evaluation().perCategory());
+        CompositionBenchmark.run(g, categories, options.evaluation(), clip, out, n -> progress.step(n));
     }
 
     /** The captions of the training rankings, every aspect: the prompts feedback learning samples from. */

@@ -8,6 +8,9 @@ import io.github.t2i4j.core.world.Category;
 import io.github.t2i4j.itercomp.preference.Aspect;
 import io.github.t2i4j.itercomp.preference.PreferenceStore;
 import io.github.t2i4j.itercomp.preference.Ranking;
+import io.github.t2i4j.itercomp.reward.RewardModelTraining;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +36,18 @@ public final class IterCompReport {
             Path f = dir.resolve("round-" + r + "/eval/metrics.json");
             evals.add(Files.isRegularFile(f) ? JsonFiles.readObject(f, "evaluation") : null);
         }
+        Map<String, JsonObject> gallery = new TreeMap<>();
+        Path galleryDir = dir.resolve("round-0/gallery");
+        if (Files.isDirectory(galleryDir)) {
+            try (var members = Files.list(galleryDir)) {
+                members.filter(m -> Files.isRegularFile(m.resolve("metrics.json"))).forEach(m -> gallery.put(
+                        m.getFileName().toString(), JsonFiles.readObject(m.resolve("metrics.json"), "evaluation")));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + galleryDir, e);
+            }
+        }
+        Path ablation = dir.resolve("round-1/one-reward/eval/metrics.json");
+        JsonObject oneReward = Files.isRegularFile(ablation) ? JsonFiles.readObject(ablation, "evaluation") : null;
         md.append("## Held-out accuracy (all-correct rate per category)\n\n| model |");
         for (Category c : Category.values()) {
             md.append(' ').append(c.key()).append(" |");
@@ -40,17 +55,11 @@ public final class IterCompReport {
         md.append(" overall score | FID | CLIP score | s/image |\n|---|");
         md.append("---|".repeat(Category.values().length + 4)).append('\n');
         for (int r = 0; r <= rounds; r++) {
-            JsonObject e = evals.get(r);
-            md.append("| ").append(r == 0 ? "base" : "round " + r).append(" |");
-            if (e == null) {
-                md.append(" (not yet) |".repeat(Category.values().length + 4)).append('\n');
-                continue;
-            }
-            for (Category c : Category.values()) {
-                md.append(' ').append(num(e.getAsJsonObject("all_correct").get(c.key()))).append(" |");
-            }
-            md.append(' ').append(num(e.get("overall"))).append(" | ").append(num(e.get("fid"))).append(" | ")
-                    .append(num(e.get("clip_score"))).append(" | ").append(num(e.get("seconds_per_image"))).append(" |\n");
+            row(md, r == 0 ? "base" : "round " + r, evals.get(r));
+        }
+        gallery.forEach((m, e) -> row(md, "gallery: " + m, e));
+        if (oneReward != null) {
+            row(md, "round 1, one reward model (ablation)", oneReward);
         }
         JsonObject base = evals.get(0);
         JsonObject last = evals.get(rounds);
@@ -69,6 +78,25 @@ public final class IterCompReport {
             if (!Double.isNaN(fb) && !Double.isNaN(fl)) {
                 md.append(String.format(Locale.ROOT, "- FID %.3f against the base's %.3f: %+.1f%% (the bound is +20%%).%n",
                         fl, fb, 100 * (fl / fb - 1)));
+            }
+            if (!gallery.isEmpty()) {
+                List<String> ahead = new ArrayList<>();
+                gallery.forEach((m, e) -> {
+                    if (value(e.get("overall")) >= value(last.get("overall"))) {
+                        ahead.add(m);
+                    }
+                });
+                md.append(ahead.isEmpty() ? "- The last round beats every gallery member on the overall score.\n"
+                        : "- Gallery members at or above the last round's overall score: " + String.join(", ", ahead) + ".\n");
+            }
+            JsonObject first = evals.get(1);
+            if (rounds > 1 && first != null) {
+                md.append(String.format(Locale.ROOT, "- One round against iterative (%d rounds): overall %.3f -> %.3f.%n",
+                        rounds, value(first.get("overall")), value(last.get("overall"))));
+            }
+            if (oneReward != null && first != null) {
+                md.append(String.format(Locale.ROOT, "- One reward model against three (round 1): overall %.3f with one,"
+                        + " %.3f with three.%n", value(oneReward.get("overall")), value(first.get("overall"))));
             }
         }
         md.append("\n## Reward models\n\nHeld-out pairwise accuracy: on all pairs / on the pairs the annotator's score decides"
@@ -92,6 +120,15 @@ public final class IterCompReport {
             Path ins = dir.resolve("round-" + r + "/insertion.json");
             md.append(' ').append(Files.isRegularFile(ins)
                     ? num(JsonFiles.readObject(ins, "insertion").get("agreement_with_annotator")) : "-").append(" |\n");
+        }
+        Path one = dir.resolve("round-1/one-reward/reward/" + RewardModelTraining.name(aspects) + "/metrics.json");
+        if (aspects.size() > 1 && Files.isRegularFile(one)) {
+            JsonObject o = JsonFiles.readObject(one, "reward metrics");
+            JsonObject by = o.getAsJsonObject("held_out_accuracy_by_aspect");
+            md.append("| 1, one model of every aspect (ablation; all pairs ").append(num(o.get("held_out_accuracy")))
+                    .append(") |");
+            aspects.forEach(a -> md.append(' ').append(by == null ? "-" : num(by.get(a.key()))).append(" |"));
+            md.append(" - |\n");
         }
         md.append("\n## Preference data: how often each member tops a ranking\n\n");
         md.append("The members' composition preferences, as the simulated annotator sees them (members added in later "
@@ -121,6 +158,19 @@ public final class IterCompReport {
         Path out = dir.resolve("report.md");
         AtomicFiles.writeString(out, md.toString());
         return out;
+    }
+
+    private static void row(StringBuilder md, String label, JsonObject e) {
+        md.append("| ").append(label).append(" |");
+        if (e == null) {
+            md.append(" (not yet) |".repeat(Category.values().length + 4)).append('\n');
+            return;
+        }
+        for (Category c : Category.values()) {
+            md.append(' ').append(num(e.getAsJsonObject("all_correct").get(c.key()))).append(" |");
+        }
+        md.append(' ').append(num(e.get("overall"))).append(" | ").append(num(e.get("fid"))).append(" | ")
+                .append(num(e.get("clip_score"))).append(" | ").append(num(e.get("seconds_per_image"))).append(" |\n");
     }
 
     private static double value(JsonElement e) {

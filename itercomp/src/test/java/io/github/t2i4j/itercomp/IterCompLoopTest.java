@@ -34,9 +34,9 @@ class IterCompLoopTest {
         PreferenceCollection.Options prefs = new PreferenceCollection.Options(10, List.of(Aspect.values()), 1, 5);
         IterCompLoop.Options o = new IterCompLoop.Options(2, prefs,
                 new RewardModelTraining.Options(1, 1.0, 1.0, 0, new TrainingLoop(4, 4, 1e-3, 0, 0.0, 1, 0, 0, false)),
-                new FeedbackTraining.Options(4, 2, 3, 1f, 1e-3, 2.0, 0.0, 0, new TrainingLoop(2, 2, 1e-4, 0, 0.0, 1, 0, 0, false),
+                new FeedbackTraining.Options(4, 2, 3, 1f, 1e-3, 2.0, 0.0, 0, 0.0, new TrainingLoop(2, 2, 1e-4, 0, 0.0, 1, 0, 0, false),
                         0.5),
-                new CompositionBenchmark.Options(2, 0, 8, 4), 2, 3f);
+                new CompositionBenchmark.Options(2, 0, 8, 4), 2, 3f, true, true);
         List<String> stages = new ArrayList<>();
         IterCompLoop.Progress progress = new IterCompLoop.Progress() {
             @Override
@@ -62,6 +62,17 @@ class IterCompLoopTest {
             }
         }
         assertTrue(Files.isRegularFile(run.resolve("round-0/eval/metrics.json")));
+        for (String member : List.of("renders", "shifted")) {
+            assertTrue(Files.isRegularFile(run.resolve("round-0/gallery/" + member + "/metrics.json")), member);
+        }
+        // the one-reward-model ablation: one model trained on every aspect's pairs, its feedback model, its evaluation
+        Path one = run.resolve("round-1/one-reward");
+        String oneMetrics = Files.readString(one.resolve("reward/all/metrics.json"));
+        for (Aspect a : Aspect.values()) {
+            assertTrue(oneMetrics.contains("\"" + a.key() + "\""), oneMetrics);
+        }
+        assertTrue(Files.isRegularFile(one.resolve("model/model_index.json")));
+        assertTrue(Files.isRegularFile(one.resolve("eval/metrics.json")));
         assertTrue(Files.isRegularFile(run.resolve("round-2/insertion.json")));
         PreferenceStore store = PreferenceStore.open(run.resolve("preferences"));
         assertEquals(30, store.rankings().size());
@@ -69,8 +80,12 @@ class IterCompLoopTest {
         assertTrue(store.rankings().stream().allMatch(k -> k.contains("round-1")));
         String report = Files.readString(run.resolve("report.md"));
         assertTrue(report.contains("| round 2 |") && report.contains("| base |"), report);
+        assertTrue(report.contains("| gallery: renders |") && report.contains("one reward model (ablation)")
+                && report.contains("One reward model against three") && report.contains("One round against iterative"), report);
         assertTrue(Files.isRegularFile(run.resolve("comparison.png")));
-        assertTrue(stages.contains("preferences") && stages.contains("insert round-1") && stages.contains("feedback (round 2)"),
+        assertTrue(stages.contains("preferences") && stages.contains("insert round-1") && stages.contains("feedback (round 2)")
+                && stages.contains("feedback (one-reward ablation)")
+                && stages.indexOf("feedback (one-reward ablation)") < stages.indexOf("insert round-1"),
                 stages.toString());
 
         // a finished loop has nothing to redo; a deleted evaluation is redone alone

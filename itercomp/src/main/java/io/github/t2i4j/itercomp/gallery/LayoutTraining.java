@@ -122,6 +122,12 @@ public final class LayoutTraining {
                     validationPerCategory, samplePrompts);
         }
 
+        /** With {@code size} training samples in the latent cache (0: encode every batch). */
+        public Options withLatentCache(int size) {
+            return new Options(captionDropout, groundingDropout, maxObjects, size, loop, emaMaxDecay,
+                    validationPerCategory, samplePrompts);
+        }
+
         public Options withEvaluation(int validation, int samples) {
             return new Options(captionDropout, groundingDropout, maxObjects, latentCacheSize, loop, emaMaxDecay,
                     validation, samples);

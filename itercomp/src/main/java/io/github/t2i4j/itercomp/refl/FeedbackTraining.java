@@ -43,6 +43,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,11 +76,13 @@ public final class FeedbackTraining {
      * @param margin the hinge's margin on each normalised reward (paper: 2)
      * @param regularizerWeight weight of the denoising loss on world renders (0: none, as IterComp's script)
      * @param regularizerCache training renders whose VAE latents are cached for the regulariser
+     * @param anchorWeight weight of DPOK's KL regulariser: the squared distance between the UNet's
+     *     output and the starting UNet's (frozen) at the gradient step (0: none, as the paper)
      * @param loop steps, prompts per step, AdamW rate and weight decay, seed, checkpoints, stop-after, progress
      * @param emaDecay the EMA decay of the optimised UNet (what is saved)
      */
     public record Options(int inferenceSteps, int lateMin, int lateMax, float guidance, double rewardScale, double margin,
-            double regularizerWeight, int regularizerCache, TrainingLoop loop, double emaDecay)
+            double regularizerWeight, int regularizerCache, double anchorWeight, TrainingLoop loop, double emaDecay)
             implements TrainingLoop.Holder<Options> {
 
         public Options {
@@ -93,6 +96,9 @@ public final class FeedbackTraining {
             if (!(rewardScale > 0) || !Double.isFinite(margin) || !(regularizerWeight >= 0)) {
                 throw new IllegalArgumentException("reward scale must be positive, margin finite, regulariser weight >= 0: "
                         + rewardScale + ", " + margin + ", " + regularizerWeight);
+            }
+            if (!(anchorWeight >= 0) || Double.isInfinite(anchorWeight)) {
+                throw new IllegalArgumentException("anchor weight must be finite and >= 0: " + anchorWeight);
             }
             if (regularizerWeight > 0 && regularizerCache < 1) {
                 throw new IllegalArgumentException("a regulariser needs cached renders: " + regularizerCache);
@@ -109,31 +115,38 @@ public final class FeedbackTraining {
          * regulariser at weight 1 on 4,096 cached renders (ImageReward's option), EMA 0.99.
          */
         public static Options defaults() {
-            return new Options(40, 30, 39, 1f, 1e-3, 2.0, 1.0, 4096, new TrainingLoop(200, 8, 1e-5, 0, 0.01, 0, 50, 0, true),
+            return new Options(40, 30, 39, 1f, 1e-3, 2.0, 1.0, 4096, 0.0,
+                    new TrainingLoop(200, 8, 1e-5, 0, 0.01, 0, 50, 0, true),
                     0.99);
         }
 
         @Override
         public Options withLoop(TrainingLoop l) {
             return new Options(inferenceSteps, lateMin, lateMax, guidance, rewardScale, margin, regularizerWeight,
-                    regularizerCache, l, emaDecay);
+                    regularizerCache, anchorWeight, l, emaDecay);
         }
 
         public Options withRegularizer(double weight) {
             return new Options(inferenceSteps, lateMin, lateMax, guidance, rewardScale, margin, weight, regularizerCache,
-                    loop, emaDecay);
+                    anchorWeight, loop, emaDecay);
         }
 
         /** With {@code steps} sampling steps, the gradient step drawn from their last quarter (the paper's 30..39 of 40). */
         public Options withInferenceSteps(int steps) {
             int min = (int) Math.round(steps * 0.75);
             return new Options(steps, min, steps - 1, guidance, rewardScale, margin, regularizerWeight, regularizerCache,
-                    loop, emaDecay);
+                    anchorWeight, loop, emaDecay);
+        }
+
+        /** With DPOK's KL regulariser at {@code weight} (0: none). */
+        public Options withAnchor(double weight) {
+            return new Options(inferenceSteps, lateMin, lateMax, guidance, rewardScale, margin, regularizerWeight,
+                    regularizerCache, weight, loop, emaDecay);
         }
 
         public Options withGuidance(float g) {
             return new Options(inferenceSteps, lateMin, lateMax, g, rewardScale, margin, regularizerWeight,
-                    regularizerCache, loop, emaDecay);
+                    regularizerCache, anchorWeight, loop, emaDecay);
         }
     }
 
@@ -143,18 +156,28 @@ public final class FeedbackTraining {
      * @param pipelineDir the optimised pipeline folder
      * @param steps the last step trained
      * @param seconds wall time of this call
-     * @param firstRewards mean reward per aspect over the first tenth of this call's steps
-     * @param lastRewards mean reward per aspect over the last tenth
+     * @param firstRewards mean of each reward over the first tenth of this call's steps, by reward name
+     * @param lastRewards the same over the last tenth
      */
-    public record Result(Path pipelineDir, long steps, double seconds, Map<Aspect, Double> firstRewards,
-            Map<Aspect, Double> lastRewards) {}
+    public record Result(Path pipelineDir, long steps, double seconds, Map<String, Double> firstRewards,
+            Map<String, Double> lastRewards) {}
 
     /**
      * Optimises {@code basePipeline}'s UNet against {@code rewardDirs} (a reward model folder per
-     * aspect; one is enough, as in the one-reward ablation) on {@code prompts}, and writes the
-     * optimised pipeline folder {@code outPipeline}.
+     * aspect) on {@code prompts}, and writes the optimised pipeline folder {@code outPipeline}.
      */
     public static Result train(Options o, Path basePipeline, Map<Aspect, Path> rewardDirs, List<String> prompts,
+            Path outPipeline, Path workDir, boolean resume, Device device) {
+        Map<String, Path> named = new LinkedHashMap<>();
+        new TreeMap<>(rewardDirs).forEach((a, d) -> named.put(a.key(), d));
+        return trainNamed(o, basePipeline, named, prompts, outPipeline, workDir, resume, device);
+    }
+
+    /**
+     * As {@link #train}, with the reward models named by the caller, in the given order: one model
+     * of every aspect for the one-reward-model ablation, or any other set.
+     */
+    public static Result trainNamed(Options o, Path basePipeline, Map<String, Path> rewardDirs, List<String> prompts,
             Path outPipeline, Path workDir, boolean resume, Device device) {
         if (rewardDirs.isEmpty()) {
             throw new IllegalArgumentException("need at least one reward model");
@@ -179,10 +202,9 @@ public final class FeedbackTraining {
             if (unet.namedParameters().values().iterator().next().getArray().getDataType() != DataType.FLOAT32) {
                 throw new IllegalStateException("the UNet must be trained in float32");
             }
-            List<Aspect> aspects = new ArrayList<>(rewardDirs.keySet());
-            aspects.sort(null);
+            List<String> aspects = new ArrayList<>(rewardDirs.keySet());
             List<Reward> rewards = new ArrayList<>();
-            for (Aspect a : aspects) {
+            for (String a : aspects) {
                 rewards.add(new RewardModelReward(RewardModel.fromPretrained(rewardDirs.get(a), manager), pipe.tokenizer()));
             }
             Scheduler ddpm = Schedulers.byName("ddpm", pipe.scheduler().config());
@@ -218,11 +240,17 @@ public final class FeedbackTraining {
                 };
                 b.regularizer(real, o.regularizerWeight());
             }
+            DiffusionPipeline reference = null;
+            if (o.anchorWeight() > 0) {
+                // the starting UNet, frozen, as the anchor of DPOK's KL regulariser
+                reference = DiffusionPipelines.load(basePipeline, device);
+                b.anchor(((StableDiffusionPipeline) reference).unet(), o.anchorWeight());
+            }
             RewardFeedbackStep step = b.build();
             EMA ema = new EMA(unet.namedParameters(), EMA.Decay.constant(o.emaDecay()));
             JsonObject cfg = o.toJson();
             cfg.addProperty("base_pipeline", basePipeline.toAbsolutePath().toString());
-            aspects.forEach(a -> cfg.addProperty("reward_" + a.key(), rewardDirs.get(a).toAbsolutePath().toString()));
+            aspects.forEach(a -> cfg.addProperty("reward_" + a, rewardDirs.get(a).toAbsolutePath().toString()));
             cfg.addProperty("prompts", prompts.size());
             Trainer.Result run;
             // the rewards log follows the metrics log: a new run starts it afresh; a resumed run replays its steps
@@ -234,7 +262,7 @@ public final class FeedbackTraining {
                 JsonLines.write(rewardLog, logged.items(), j -> j);
             }
             long lastLogged = logged.items().stream().mapToLong(j -> j.get("step").getAsLong()).max().orElse(0);
-            try (LatentCache closing = cache) {
+            try (LatentCache closing = cache; DiffusionPipeline closingReference = reference) {
                 run = Trainer.builder(unet, step.lossFunction(PromptBatch.sampler(prompts, o.loop().batchSize(),
                                 (m, p) -> new Conditioning(pipe.encode(m, p), null), manager, o.guidance() > 1 ? "" : null)))
                         .optimizer(AdamW.builder().weightDecay(o.loop().weightDecay()).noDecay(AdamW.biasesAndNorms())
@@ -257,8 +285,8 @@ public final class FeedbackTraining {
             } finally {
                 ema.swap();
             }
-            Map<Aspect, Double> first = new LinkedHashMap<>();
-            Map<Aspect, Double> last = new LinkedHashMap<>();
+            Map<String, Double> first = new LinkedHashMap<>();
+            Map<String, Double> last = new LinkedHashMap<>();
             int tenth = Math.max(1, trace.size() / 10);
             for (int a = 0; a < aspects.size(); a++) {
                 first.put(aspects.get(a), mean(trace.subList(0, Math.min(tenth, trace.size())), a));
@@ -273,8 +301,8 @@ public final class FeedbackTraining {
         }
     }
 
-    /** One line of {@code rewards.jsonl}: the step and each aspect's batch-mean reward in its last micro-batch. */
-    private static void logRewards(Path log, long step, List<Aspect> aspects, List<double[]> trace) {
+    /** One line of {@code rewards.jsonl}: the step and each reward's batch mean in its last micro-batch. */
+    private static void logRewards(Path log, long step, List<String> aspects, List<double[]> trace) {
         if (trace.isEmpty()) {
             return;
         }
@@ -282,7 +310,7 @@ public final class FeedbackTraining {
         o.addProperty("step", step);
         double[] last = trace.get(trace.size() - 1);
         for (int a = 0; a < aspects.size(); a++) {
-            o.addProperty(aspects.get(a).key(), last[a]);
+            o.addProperty(aspects.get(a), last[a]);
         }
         JsonLines.append(log, o + "\n");
     }

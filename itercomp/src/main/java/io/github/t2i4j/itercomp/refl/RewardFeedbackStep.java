@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  *       sqrt(1 - abar) eps) / sqrt(abar)} (or its v-/sample-prediction form);
  *   <li>decode {@code x0} with the frozen VAE (the graph runs through it to the latents), score
  *       the images with the frozen rewards, and take the {@link MultiRewardLoss};
- *   <li>optionally add {@code weight *} the ordinary denoising MSE on a batch of real data.
+ *   <li>optionally add {@code weight *} the ordinary denoising MSE on a batch of real data;
+ *   <li>optionally add {@code weight *} the squared distance between the UNet's output and a frozen
+ *       reference UNet's at the same input: DPOK's bound on the KL divergence from the reference
+ *       model's sampling process, which keeps the model where the rewards have nothing to say.
  * </ol>
  *
  * Only the UNet receives gradients: the VAE's and the rewards' parameters are frozen when the step
@@ -62,13 +65,14 @@ public final class RewardFeedbackStep {
      * @param loss the total, a scalar with a graph to the UNet's parameters
      * @param feedbackLoss the multi-reward loss
      * @param regularizerLoss the weighted denoising loss, or null
+     * @param anchorLoss the weighted distance to the reference UNet's output, or null
      * @param rewards one [B] array per reward
      * @param images the decoded predicted {@code x0}, [B, 3, H, W]
      * @param stepIndex the late step {@code k}
      * @param timestep {@code timesteps[k]}
      * @param seed the seed of the sampled noise
      */
-    public record Output(NDArray loss, NDArray feedbackLoss, NDArray regularizerLoss, List<NDArray> rewards,
+    public record Output(NDArray loss, NDArray feedbackLoss, NDArray regularizerLoss, NDArray anchorLoss, List<NDArray> rewards,
             NDArray images, int stepIndex, float timestep, long seed) {}
 
     /**
@@ -77,7 +81,7 @@ public final class RewardFeedbackStep {
      * @param meanRewards the batch mean of each reward
      */
     public record Feedback(int stepIndex, float timestep, double[] meanRewards, double feedbackLoss,
-            double regularizerLoss) {}
+            double regularizerLoss, double anchorLoss) {}
 
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
@@ -91,6 +95,8 @@ public final class RewardFeedbackStep {
     private final Shape latentShape;
     private final Function<SplittableRandom, DenoisingBatch> regularizerData;
     private final double regularizerWeight;
+    private final UNet2DConditionModel reference;
+    private final double anchorWeight;
     private final Consumer<Feedback> listener;
     private final float[] alphasCumprod;
 
@@ -110,9 +116,14 @@ public final class RewardFeedbackStep {
         this.latentShape = new Shape(unet.config().inChannels(), h, w);
         this.regularizerData = b.regularizerData;
         this.regularizerWeight = b.regularizerWeight;
+        this.reference = b.reference;
+        this.anchorWeight = b.anchorWeight;
         this.listener = b.listener;
         this.alphasCumprod = scheduler.alphasCumprod();
         vae.freezeParameters();
+        if (reference != null) {
+            reference.freezeParameters();
+        }
         for (Reward r : rewards) {
             r.modules().forEach(Module::freezeParameters);
         }
@@ -176,7 +187,7 @@ public final class RewardFeedbackStep {
             for (int i = 0; i < steps; i++) {
                 final NDArray x = latents;
                 final float t = ts[i];
-                NDArray next = Scopes.run(() -> scheduler.step(modelOutput(x, t, c, guided), t, x, stepNoise));
+                NDArray next = Scopes.run(() -> scheduler.step(modelOutput(unet, x, t, c, guided), t, x, stepNoise));
                 latents.close();
                 latents = next;
             }
@@ -186,12 +197,12 @@ public final class RewardFeedbackStep {
         });
     }
 
-    /** The UNet output at {@code t}, guided when asked (unconditional half first, as diffusers). */
-    private NDArray modelOutput(NDArray latents, float t, Conditioning c, boolean guided) {
+    /** The output of {@code model} at {@code t}, guided when asked (unconditional half first, as diffusers). */
+    private NDArray modelOutput(UNet2DConditionModel model, NDArray latents, float t, Conditioning c, boolean guided) {
         NDArray in = guided ? NDArrays.concat(new NDList(latents, latents)) : latents;
         in = scheduler.scaleModelInput(in, t);
         NDArray ts = in.getManager().full(new Shape(in.getShape().get(0)), t);
-        NDArray out = unet.forward(in, ts, c.context(), c.added());
+        NDArray out = model.forward(in, ts, c.context(), c.added());
         if (!guided) {
             return out;
         }
@@ -252,7 +263,13 @@ public final class RewardFeedbackStep {
         NDArray xt = sampleWithoutGradient(prompts, seed, k);
         float t = timesteps()[k];
         Conditioning c = guided ? concat(prompts.uncond(), prompts.cond()) : prompts.cond();
-        NDArray x0 = predictedOriginal(modelOutput(xt, t, c, guided), xt, t);
+        NDArray output = modelOutput(unet, xt, t, c, guided);
+        NDArray anchor = null;
+        if (reference != null) {
+            NDArray ref = NoGrad.run(() -> modelOutput(reference, xt, t, c, guided).stopGradient());
+            anchor = Scalars.mul(output.sub(ref).square().mean(), (float) anchorWeight);
+        }
+        NDArray x0 = predictedOriginal(output, xt, t);
         NDArray images = vae.imageFromLatents(x0);
         List<NDArray> r = new ArrayList<>(rewards.size());
         for (Reward reward : rewards) {
@@ -267,13 +284,16 @@ public final class RewardFeedbackStep {
         NDArray total = feedback;
         if (regularizerData != null) {
             regularizer = Scalars.mul(denoisingLoss(regularizerData.apply(rng), rng), (float) regularizerWeight);
-            total = feedback.add(regularizer);
+            total = total.add(regularizer);
         }
-        Output out = new Output(total, feedback, regularizer, r, images, k, t, seed);
+        if (anchor != null) {
+            total = total.add(anchor);
+        }
+        Output out = new Output(total, feedback, regularizer, anchor, r, images, k, t, seed);
         if (listener != null || LOG.isDebugEnabled()) {
             Feedback f = feedback(out);
-            LOG.debug("ReFL step index {} (t = {}): rewards {}, loss {}, regulariser {}", f.stepIndex(), f.timestep(),
-                    f.meanRewards(), f.feedbackLoss(), f.regularizerLoss());
+            LOG.debug("ReFL step index {} (t = {}): rewards {}, loss {}, regulariser {}, anchor {}", f.stepIndex(),
+                    f.timestep(), f.meanRewards(), f.feedbackLoss(), f.regularizerLoss(), f.anchorLoss());
             if (listener != null) {
                 listener.accept(f);
             }
@@ -287,7 +307,8 @@ public final class RewardFeedbackStep {
             means[i] = scalar(o.rewards().get(i).mean());
         }
         return new Feedback(o.stepIndex(), o.timestep(), means, scalar(o.feedbackLoss()),
-                o.regularizerLoss() == null ? Double.NaN : scalar(o.regularizerLoss()));
+                o.regularizerLoss() == null ? Double.NaN : scalar(o.regularizerLoss()),
+                o.anchorLoss() == null ? Double.NaN : scalar(o.anchorLoss()));
     }
 
     private static double scalar(NDArray x) {
@@ -348,6 +369,8 @@ public final class RewardFeedbackStep {
         private int width;
         private Function<SplittableRandom, DenoisingBatch> regularizerData;
         private double regularizerWeight;
+        private UNet2DConditionModel reference;
+        private double anchorWeight;
         private Consumer<Feedback> listener;
 
         private Builder(UNet2DConditionModel unet, AutoencoderKL vae, Scheduler scheduler, List<Reward> rewards) {
@@ -400,6 +423,23 @@ public final class RewardFeedbackStep {
             }
             this.regularizerData = data;
             this.regularizerWeight = weight;
+            return this;
+        }
+
+        /**
+         * Adds {@code weight *} the mean squared distance between the UNet's (guided) output at the
+         * gradient step and {@code reference}'s at the same input, as DPOK's KL regulariser (default:
+         * none). The reference is frozen; it must take the same inputs as the UNet.
+         */
+        public Builder anchor(UNet2DConditionModel reference, double weight) {
+            if (!(weight >= 0) || Double.isInfinite(weight)) {
+                throw new IllegalArgumentException("anchor weight must be finite and >= 0: " + weight);
+            }
+            if (reference == unet) {
+                throw new IllegalArgumentException("the reference must be a separate copy of the UNet");
+            }
+            this.reference = reference;
+            this.anchorWeight = weight;
             return this;
         }
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.github.t2i4j.core.models.clip.CLIPConfig;
 import io.github.t2i4j.core.image.Images;
@@ -40,6 +41,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -60,6 +62,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RewardModelTraining {
     private static final Logger LOG = LoggerFactory.getLogger(RewardModelTraining.class);
+    /** The name of a reward model trained on every aspect's pairs (the one-reward-model ablation). */
+    public static final String ALL = "all";
     /** Pairs per scoring call when measuring accuracy. */
     private static final int EVAL_CHUNK = 64;
 
@@ -127,7 +131,8 @@ public final class RewardModelTraining {
     /**
      * What a run produced.
      *
-     * @param aspect the aspect
+     * @param aspects the aspects whose pairs it was trained on: one, or all of them for the
+     *     one-reward-model ablation
      * @param modelDir the reward model folder written
      * @param trainPairs training pairs
      * @param heldOutPairs held-out pairs
@@ -145,16 +150,26 @@ public final class RewardModelTraining {
      * @param scoreMean the raw-score mean written into the config
      * @param scoreStd the raw-score standard deviation written into the config
      * @param seconds wall time of this call
+     * @param heldOutAccuracyByAspect the held-out pairwise accuracy on each aspect's pairs (one entry
+     *     for a one-aspect model)
      */
-    public record Result(Aspect aspect, Path modelDir, int trainPairs, int heldOutPairs, double trainAccuracy,
+    public record Result(List<Aspect> aspects, Path modelDir, int trainPairs, int heldOutPairs, double trainAccuracy,
             double heldOutAccuracy, double heldOutDecidedAccuracy, double clipDecidedAccuracy, int validationPairs,
             double validationAccuracy, long keptStep, double finalLoss, double scoreMean, double scoreStd,
-            double seconds) {
+            double seconds, Map<Aspect, Double> heldOutAccuracyByAspect) {
+
+        /** The model's name: its aspect's key, or {@link #ALL} for a model of every aspect. */
+        public String name() {
+            return RewardModelTraining.name(aspects);
+        }
 
         /** The {@code metrics.json} object. */
         public JsonObject toJson() {
             JsonObject o = new JsonObject();
-            o.addProperty("aspect", aspect.key());
+            o.addProperty("aspect", name());
+            JsonArray keys = new JsonArray();
+            aspects.forEach(a -> keys.add(a.key()));
+            o.add("aspects", keys);
             o.addProperty("train_pairs", trainPairs);
             o.addProperty("held_out_pairs", heldOutPairs);
             o.addProperty("train_accuracy", trainAccuracy);
@@ -168,6 +183,9 @@ public final class RewardModelTraining {
             o.addProperty("score_mean", scoreMean);
             o.addProperty("score_std", scoreStd);
             o.addProperty("seconds", seconds);
+            JsonObject by = new JsonObject();
+            heldOutAccuracyByAspect.forEach((a, v) -> by.addProperty(a.key(), Double.isNaN(v) ? null : v));
+            o.add("held_out_accuracy_by_aspect", by);
             return o;
         }
     }
@@ -181,18 +199,46 @@ public final class RewardModelTraining {
      */
     public static Result train(Options o, PreferenceStore store, Aspect aspect, Path clipDir, Path modelDir, Path workDir,
             boolean resume) {
+        return train(o, store, List.of(aspect), clipDir, modelDir, workDir, resume);
+    }
+
+    /** The name of a model trained on {@code aspects}' pairs: the aspect's key for one, "all" for every aspect. */
+    public static String name(List<Aspect> aspects) {
+        if (aspects.size() == 1) {
+            return aspects.get(0).key();
+        }
+        return aspects.containsAll(List.of(Aspect.values())) ? ALL
+                : String.join("+", aspects.stream().map(Aspect::key).toList());
+    }
+
+    /**
+     * Trains one reward model on the pairs of several aspects together: IterComp's ablation of a
+     * single reward model for all of composition against one per aspect. Otherwise as {@link
+     * #train(Options, PreferenceStore, Aspect, Path, Path, Path, boolean)}; {@code metrics.json}
+     * also gives the held-out accuracy on each aspect's pairs.
+     */
+    public static Result train(Options o, PreferenceStore store, List<Aspect> aspects, Path clipDir, Path modelDir,
+            Path workDir, boolean resume) {
+        if (aspects.isEmpty() || aspects.size() != Set.copyOf(aspects).size()) {
+            throw new IllegalArgumentException("need distinct aspects, got " + aspects);
+        }
         long t0 = System.nanoTime();
-        List<PreferencePair> all = store.pairs(aspect, false);
+        String name = name(aspects);
+        List<PreferencePair> all = new ArrayList<>();
+        List<PreferencePair> heldOut = new ArrayList<>();
+        for (Aspect a : aspects) {
+            all.addAll(store.pairs(a, false));
+            heldOut.addAll(store.pairs(a, true));
+        }
         List<PreferencePair> validation = o.validateEvery() > 0
                 ? all.stream().filter(RewardModelTraining::isValidation).toList() : List.of();
         List<PreferencePair> train = validation.isEmpty() ? all
                 : all.stream().filter(p -> !isValidation(p)).toList();
-        List<PreferencePair> heldOut = store.pairs(aspect, true);
         if (train.isEmpty()) {
-            throw new IllegalArgumentException("no training pairs for " + aspect.key() + " in " + store.dir());
+            throw new IllegalArgumentException("no training pairs for " + name + " in " + store.dir());
         }
         LOG.info("reward model {}: {} training pairs ({} decided by the annotator's score, ties drawn with weight {}), {}"
-                + " held-out pairs", aspect.key(), train.size(), train.stream().filter(RewardModelTraining::decided).count(),
+                + " held-out pairs", name, train.size(), train.stream().filter(RewardModelTraining::decided).count(),
                 o.tieWeight(), heldOut.size());
         try (NDManager manager = NDManager.newBaseManager(); CLIPTokenizer tokenizer = CLIPTokenizer.fromPretrained(clipDir)) {
             Files.createDirectories(modelDir);
@@ -219,12 +265,12 @@ public final class RewardModelTraining {
             Consumer<StepMetrics> validate = m -> {
                 if (!validation.isEmpty() && (m.step() % o.validateEvery() == 0 || m.step() == o.loop().steps())) {
                     double acc = accuracy(model, validation, store, tokenizer, manager);
-                    LOG.debug("reward model {}: step {} validation accuracy {}", aspect.key(), m.step(), acc);
+                    LOG.debug("reward model {}: step {} validation accuracy {}", name, m.step(), acc);
                     best.offer(m.step(), acc);
                 }
             };
             JsonObject cfg = o.toJson();
-            cfg.addProperty("aspect", aspect.key());
+            cfg.addProperty("aspect", name);
             cfg.addProperty("preferences", store.dir().toAbsolutePath().toString());
             Trainer.Result run = Trainer.builder(model, loss)
                     .optimizer(AdamW.builder().weightDecay(o.loop().weightDecay()).noDecay(AdamW.biasesAndNorms())
@@ -239,7 +285,7 @@ public final class RewardModelTraining {
             if (kept < 0) {
                 kept = run.endStep();
             } else {
-                LOG.info("reward model {}: keeping the step-{} weights (validation accuracy {} on {} pairs)", aspect.key(),
+                LOG.info("reward model {}: keeping the step-{} weights (validation accuracy {} on {} pairs)", name,
                         kept, best.accuracy(), validation.size());
             }
             // ImageReward's normalisation: mean and std of the raw scores of the training images
@@ -252,7 +298,7 @@ public final class RewardModelTraining {
             double mean = java.util.Arrays.stream(raw).average().orElse(0);
             double std = Math.sqrt(java.util.Arrays.stream(raw).map(r -> (r - mean) * (r - mean)).average().orElse(1));
             if (!(std > 0)) {
-                LOG.warn("reward model {}: every training image scores the same ({}); no scaling", aspect.key(), mean);
+                LOG.warn("reward model {}: every training image scores the same ({}); no scaling", name, mean);
             }
             save(model, config.withNormalization(mean, std > 0 ? std : 1), modelDir);
             // the accuracies are those of the saved (fp16) weights
@@ -265,13 +311,19 @@ public final class RewardModelTraining {
                     : decided.stream().filter(p -> p.better().clipScore() > p.worse().clipScore()).count()
                             / (double) decided.size();
             double finalLoss = run.metrics().isEmpty() ? Double.NaN : run.metrics().get(run.metrics().size() - 1).loss();
-            Result result = new Result(aspect, modelDir, train.size(), heldOut.size(), trainAcc, heldAcc, decidedAcc,
-                    clipAcc, validation.size(), validation.isEmpty() ? Double.NaN : best.accuracy(), kept, finalLoss, mean,
-                    std, (System.nanoTime() - t0) / 1e9);
+            Map<Aspect, Double> byAspect = new LinkedHashMap<>();
+            for (Aspect a : aspects) {
+                List<PreferencePair> pairs = store.pairs(a, true);
+                byAspect.put(a, aspects.size() == 1 ? heldAcc
+                        : pairs.isEmpty() ? Double.NaN : accuracy(saved, pairs, store, tokenizer, manager));
+            }
+            Result result = new Result(List.copyOf(aspects), modelDir, train.size(), heldOut.size(), trainAcc, heldAcc,
+                    decidedAcc, clipAcc, validation.size(), validation.isEmpty() ? Double.NaN : best.accuracy(), kept,
+                    finalLoss, mean, std, (System.nanoTime() - t0) / 1e9, byAspect);
             Files.writeString(modelDir.resolve("metrics.json"),
                     new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(result.toJson()) + "\n");
             LOG.info(String.format(Locale.ROOT, "reward model %s: pairwise accuracy %.3f held out (%.3f where the annotator's"
-                    + " score decides; the CLIP score: %.3f), %.3f on training pairs", aspect.key(), heldAcc, decidedAcc,
+                    + " score decides; the CLIP score: %.3f), %.3f on training pairs", name, heldAcc, decidedAcc,
                     clipAcc, trainAcc));
             return result;
         } catch (IOException e) {

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * A stand-in gallery member of known quality for tests: draws the world's render of the prompt
- * ({@code shift} 0), of the prompt {@code shift} places on (a wrong scene), or a grey image.
+ * ({@code shift} 0), of the prompt {@code shift} places on (a wrong scene), or a grey image; a
+ * prompt it was not built with (a held-out one) gets the grey image.
  */
 public final class StandInMember implements TextToImageGenerator {
     private final String name;
@@ -46,7 +47,8 @@ public final class StandInMember implements TextToImageGenerator {
         seeds.add(seed);
         List<BufferedImage> out = new ArrayList<>();
         for (String p : prompts) {
-            if (blank) {
+            Scene scene = shifted.get(p);
+            if (blank || scene == null) {
                 BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
                 Graphics2D g = img.createGraphics();
                 g.setColor(Color.GRAY);
@@ -54,7 +56,7 @@ public final class StandInMember implements TextToImageGenerator {
                 g.dispose();
                 out.add(img);
             } else {
-                out.add(renderer.render(shifted.get(p)));
+                out.add(renderer.render(scene));
             }
         }
         return out;

@@ -31,7 +31,7 @@ class FeedbackTrainingTest {
 
     private static FeedbackTraining.Options options(long stopAfter) {
         // 4 DDPM steps with guidance 2, gradient at step 2 or 3, two prompts a step, the regulariser on 8 cached renders
-        return new FeedbackTraining.Options(4, 2, 3, 2f, 1e-3, 2.0, 1.0, 8,
+        return new FeedbackTraining.Options(4, 2, 3, 2f, 1e-3, 2.0, 1.0, 8, 0.0,
                 new TrainingLoop(4, 2, 1e-3, 0, 0.01, 3, 2, stopAfter, false), 0.5);
     }
 
@@ -48,7 +48,7 @@ class FeedbackTrainingTest {
         FeedbackTraining.Result r = FeedbackTraining.train(options(0), base, rewards, PROMPTS, out, tmp.resolve("work"),
                 false, Device.cpu());
         assertEquals(4, r.steps());
-        assertTrue(r.lastRewards().containsKey(Aspect.SPATIAL));
+        assertTrue(r.lastRewards().containsKey(Aspect.SPATIAL.key()));
         assertTrue(Files.isRegularFile(out.resolve("feedback/metrics.jsonl")));
         assertEquals(4, Files.readAllLines(out.resolve("feedback/rewards.jsonl")).size(), "one reward line a step");
         assertFalse(Files.exists(out.resolve("notes.txt")), "only the pipeline's components are copied");
@@ -81,7 +81,7 @@ class FeedbackTrainingTest {
 
     @Test
     void badSettingsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new FeedbackTraining.Options(40, 30, 40, 1f, 1e-3, 2, 0, 0,
+        assertThrows(IllegalArgumentException.class, () -> new FeedbackTraining.Options(40, 30, 40, 1f, 1e-3, 2, 0, 0, 0,
                 FeedbackTraining.Options.defaults().loop(), 0.99));
         assertThrows(IllegalArgumentException.class, () -> FeedbackTraining.Options.defaults().withRegularizer(-1));
         assertThrows(IllegalArgumentException.class, () -> FeedbackTraining.train(FeedbackTraining.Options.defaults(),

@@ -4,6 +4,7 @@ import io.github.t2i4j.core.tensor.NoGrad;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -180,6 +181,42 @@ class RewardFeedbackStepTest {
             assertTrue(expected > 0);
             assertEquals(0.5f * expected, out.regularizerLoss().getFloat(), 0f);
             assertEquals(out.feedbackLoss().getFloat() + 0.5f * expected, out.loss().getFloat(), 1e-6f);
+        }
+    }
+
+    /**
+     * DPOK's KL regulariser: zero against a reference with the UNet's own weights, positive against
+     * another, added to the loss with its weight; the frozen reference gets no gradient.
+     */
+    @Test
+    void anchorPenalisesDistanceToTheReferenceUnet() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            UNet2DConditionModel unet = ReflFixtures.tinyUnet(m, 5, 16);
+            UNet2DConditionModel same = ReflFixtures.tinyUnet(m, 5, 16);
+            UNet2DConditionModel other = ReflFixtures.tinyUnet(m, 7, 16);
+            AutoencoderKL vae = ReflFixtures.tinyVae(m, 6);
+            PromptBatch p = batch(m, 16, List.of("a red circle", "a red square"), true);
+            RewardFeedbackStep.Builder b = RewardFeedbackStep.builder(unet, vae, ReflFixtures.ddpm(), List.of(ReflFixtures.REDNESS))
+                    .inferenceSteps(5).lateSteps(3, 4).imageSize(16, 16).guidanceScale(3f);
+            RewardFeedbackStep.Output plain = b.build().forward(p, 4, 21, new SplittableRandom(9));
+            assertEquals(null, plain.anchorLoss());
+            RewardFeedbackStep.Output zero = b.anchor(same, 2.0).build().forward(p, 4, 21, new SplittableRandom(9));
+            assertEquals(0f, zero.anchorLoss().getFloat(), 0f);
+            assertEquals(plain.loss().getFloat(), zero.loss().getFloat(), 0f);
+            RewardFeedbackStep step = b.anchor(other, 2.0).build();
+            RewardFeedbackStep.Output out;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                out = step.forward(p, 4, 21, new SplittableRandom(9));
+                gc.backward(out.loss());
+            }
+            float anchor = out.anchorLoss().getFloat();
+            assertTrue(anchor > 0, "anchor " + anchor);
+            assertEquals(plain.feedbackLoss().getFloat(), out.feedbackLoss().getFloat(), 0f);
+            assertEquals(out.feedbackLoss().getFloat() + anchor, out.loss().getFloat(), 1e-6f);
+            assertTrue(GradientClipping.globalNorm(unet.namedParameters().values()) > 0);
+            assertNoGradients("reference UNet", other.namedParameters());
+            assertThrows(IllegalArgumentException.class, () -> b.anchor(unet, 1.0));
+            assertThrows(IllegalArgumentException.class, () -> b.anchor(other, -1.0));
         }
     }
 
