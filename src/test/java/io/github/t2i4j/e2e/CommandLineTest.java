@@ -435,15 +435,16 @@ class CommandLineTest {
         Path suti = nearest("models/suti/model_index.json").getParent();
         Path out = tmp.resolve("suti-evaluate");
         StringWriter log = new StringWriter();
-        assertEquals(0, run(log, "suti", "evaluate", "--method", "suti,base", "--suti", "suti", "--compare-suti",
-                suti.toString(), "--subjects", "1", "--prompts", "2", "--sampling-steps", "2", "--clip", "none",
+        assertEquals(0, run(log, "suti", "evaluate", "--method", "suti,base,suti-other-demos", "--suti", "suti", "--compare-suti",
+                suti.toString(), "--subjects", "2", "--prompts", "2", "--sampling-steps", "2", "--clip", "none",
                 "--grid-subjects", "1", "--grid-prompts", "2", "--out", out.toString()), log.toString());
         String md = Files.readString(out.resolve("report.md"));
-        assertTrue(md.contains("\n| SUTI | 1 | ") && md.contains("\n| SUTI (suti) | 1 | ") && md.contains("\n| BASE | 1 | "), md);
+        assertTrue(md.contains("\n| SUTI | 2 | ") && md.contains("\n| SUTI (suti) | 2 | ") && md.contains("\n| BASE | 2 | ")
+                && md.contains("\n| SUTI_OTHER_DEMOS | 2 | ") && md.contains("What SuTI reads from the demonstrations"), md);
         assertTrue(md.contains("![subject ") && Files.isRegularFile(out.resolve("grids")
                 .resolve("subject-" + io.github.t2i4j.suti.subjects.SubjectCatalog.load().heldOut().get(0).id() + ".png")), md);
         JsonObject json = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
-        assertEquals(3, json.getAsJsonArray("methods").size());
+        assertEquals(4, json.getAsJsonArray("methods").size());
         JsonObject a = json.getAsJsonArray("methods").get(0).getAsJsonObject();
         JsonObject b = json.getAsJsonArray("methods").get(1).getAsJsonObject();
         assertEquals("SUTI (suti)", b.get("name").getAsString());
@@ -464,6 +465,8 @@ class CommandLineTest {
                 "--out", out.toString()},
             {"--method lora is not a method", "evaluate", "--method", "lora", "--out", out.toString()},
             {"--subjects must be 1 to 50, got 51", "evaluate", "--subjects", "51", "--out", out.toString()},
+            {"--method suti-other-demos needs --subjects 2 or more", "evaluate", "--clip", "none", "--method",
+                "suti-other-demos", "--subjects", "1", "--out", out.toString()},
             {"--text-ratio must be in [0, 1], got 2.0", "evaluate", "--clip", "none", "--text-ratio", "2", "--out",
                 out.toString()},
             {"--suti " + tmp.resolve("nowhere") + " is neither", "evaluate", "--clip", "none", "--suti",

@@ -65,8 +65,10 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
     String base;
 
     @Option(names = "--method", defaultValue = "dreambooth,textual-inversion,suti", split = ",", paramLabel = "METHOD",
-            description = "dreambooth, textual-inversion, suti and/or base (the base model on the plain prompts, no"
-                    + " subject information: the floor), comma-separated (default: ${DEFAULT-VALUE}).")
+            description = "dreambooth, textual-inversion, suti, base (the base model on the plain prompts, no"
+                    + " subject information: the floor) and/or suti-other-demos (SuTI shown the next subject's"
+                    + " demonstrations: what its subject fidelity owes to anything but the demonstrations),"
+                    + " comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> methods;
 
     @Option(names = "--suti", defaultValue = "suti", paramLabel = "DIR|NAME",
@@ -192,8 +194,12 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--text-ratio must be in [0, 1], got " + textRatio);
         }
         Path baseDir = SuTICommand.base(base, cl);
-        Path sutiDir = chosen.contains(ExpertEvaluation.Method.SUTI) ? SuTICommand.sutiFolder(suti, "--suti", cl) : null;
-        if (compareSuti != null && sutiDir == null) {
+        Path sutiDir = chosen.contains(ExpertEvaluation.Method.SUTI) || chosen.contains(ExpertEvaluation.Method.SUTI_OTHER_DEMOS)
+                ? SuTICommand.sutiFolder(suti, "--suti", cl) : null;
+        if (chosen.contains(ExpertEvaluation.Method.SUTI_OTHER_DEMOS) && subjects < 2) {
+            throw new CommandLine.ParameterException(cl, "--method suti-other-demos needs --subjects 2 or more");
+        }
+        if (compareSuti != null && !chosen.contains(ExpertEvaluation.Method.SUTI)) {
             throw new CommandLine.ParameterException(cl, "--compare-suti needs the suti method in --method");
         }
         Path compareDir = compareSuti == null ? null : SuTICommand.sutiFolder(compareSuti.toString(), "--compare-suti", cl);
@@ -256,8 +262,9 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
             case "textual-inversion" -> ExpertEvaluation.Method.TEXTUAL_INVERSION;
             case "suti" -> ExpertEvaluation.Method.SUTI;
             case "base" -> ExpertEvaluation.Method.BASE;
+            case "suti-other-demos" -> ExpertEvaluation.Method.SUTI_OTHER_DEMOS;
             default -> throw new CommandLine.ParameterException(cl, "--method " + name
-                    + " is not a method: dreambooth, textual-inversion, suti or base");
+                    + " is not a method: dreambooth, textual-inversion, suti, base or suti-other-demos");
         };
     }
 
@@ -312,6 +319,7 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
             case TEXTUAL_INVERSION -> "TI";
             case SUTI -> "SuTI";
             case BASE -> "base";
+            case SUTI_OTHER_DEMOS -> "other";
         };
     }
 
@@ -367,6 +375,16 @@ final class SuTIEvaluateCommand implements Callable<Integer> {
                     tf >= tfDb ? "yes" : "no"));
             sb.append(String.format(Locale.ROOT, "| wall time per new subject, DreamBooth / SuTI | %.1fx | >= 20x | %s |%n",
                     speed, speed >= 20 ? "yes" : "no"));
+        }
+        ExpertEvaluation.Report other = find(reports, ExpertEvaluation.Method.SUTI_OTHER_DEMOS);
+        ExpertEvaluation.Report floor = find(reports, ExpertEvaluation.Method.BASE);
+        if (sutiReport != null && other != null) {
+            double own = sutiReport.mean(ExpertEvaluation.SubjectResult::subjectFidelity);
+            double theirs = other.mean(ExpertEvaluation.SubjectResult::subjectFidelity);
+            sb.append(String.format(Locale.ROOT, "%nWhat SuTI reads from the demonstrations: subject fidelity %.3f with the"
+                    + " subject's own, %.3f with the next subject's (the same prompts)%s.%n", own, theirs, floor == null ? ""
+                    : String.format(Locale.ROOT, "; the base on the plain prompts %.3f",
+                            floor.mean(ExpertEvaluation.SubjectResult::subjectFidelity))));
         }
         if (!grids.isEmpty()) {
             sb.append("\n## Images\n\nPer subject: its demonstrations (first row), then each method's image for the"

@@ -39,10 +39,12 @@ public final class ExpertEvaluation {
     private ExpertEvaluation() {}
 
     /**
-     * Which method: a per-subject expert, SuTI (no per-subject tuning), or the base model on the plain
-     * prompts (no subject information beyond the class noun: the floor every method should rise above).
+     * Which method: a per-subject expert, SuTI (no per-subject tuning), the base model on the plain
+     * prompts (no subject information beyond the class noun: the floor every method should rise
+     * above), or SuTI shown the next subject's demonstrations instead of the subject's own (a control:
+     * the part of SuTI's subject fidelity that does not come from reading the demonstrations).
      */
-    public enum Method { DREAMBOOTH, TEXTUAL_INVERSION, SUTI, BASE }
+    public enum Method { DREAMBOOTH, TEXTUAL_INVERSION, SUTI, BASE, SUTI_OTHER_DEMOS }
 
     /**
      * @param method the expert
@@ -53,15 +55,16 @@ public final class ExpertEvaluation {
      * @param seed seed of the demonstrations, the prompts and the sampling (per subject: seed ^ id)
      * @param dreamBooth DreamBooth settings (identifier; the class noun is each subject's)
      * @param textualInversion Textual Inversion settings (placeholder; the initializer is each subject's noun)
-     * @param suti the SuTI pipeline (on the same base) for {@link Method#SUTI}; null otherwise
+     * @param suti the SuTI pipeline (on the same base) for {@link Method#SUTI} and {@link
+     *     Method#SUTI_OTHER_DEMOS}; null otherwise
      * @param sutiGuidance SuTI's interleaved guidance
      */
     public record Options(Method method, int demonstrations, int prompts, int samplingSteps, float guidance, long seed,
             DreamBooth.Options dreamBooth, TextualInversion.Options textualInversion, SuTIPipeline suti,
             InterleavedGuidance sutiGuidance) {
         public Options {
-            if (method == Method.SUTI && (suti == null || sutiGuidance == null)) {
-                throw new IllegalArgumentException("the SUTI method needs a SuTI pipeline and its guidance");
+            if ((method == Method.SUTI || method == Method.SUTI_OTHER_DEMOS) && (suti == null || sutiGuidance == null)) {
+                throw new IllegalArgumentException("the " + method + " method needs a SuTI pipeline and its guidance");
             }
         }
 
@@ -150,7 +153,11 @@ public final class ExpertEvaluation {
         TextFidelity textFidelity = new TextFidelity();
         List<SubjectResult> out = new ArrayList<>();
         List<List<BufferedImage>> allImages = new ArrayList<>();
-        for (Subject s : subjects) {
+        if (o.method() == Method.SUTI_OTHER_DEMOS && subjects.size() < 2) {
+            throw new IllegalArgumentException("SuTI with another subject's demonstrations needs at least two subjects");
+        }
+        for (int index = 0; index < subjects.size(); index++) {
+            Subject s = subjects.get(index);
             Task task = task(s, size, o);
             List<Demonstration> shown = task.shown();
             List<SubjectPrompt> asked = task.asked();
@@ -194,6 +201,17 @@ public final class ExpertEvaluation {
                     expertSeconds = 0;
                     g0 = System.nanoTime();
                     generate(base, asked, x -> x, o, generated);
+                }
+                case SUTI_OTHER_DEMOS -> {
+                    // the next subject's task's demonstrations, the prompts of this one, judged against this subject
+                    shown = task(subjects.get((index + 1) % subjects.size()), size, o).shown();
+                    expertSeconds = 0;
+                    g0 = System.nanoTime();
+                    SuTIRequest r = new SuTIRequest(shown.stream().map(Demonstration::image).toList(),
+                            shown.stream().map(Demonstration::caption).toList(),
+                            asked.stream().map(SubjectPrompt::text).toList(), 1, o.samplingSteps(), o.sutiGuidance(),
+                            o.seed());
+                    generated.addAll(o.suti().generate(r).images());
                 }
                 default -> throw new IllegalStateException("unknown method " + o.method());
             }
