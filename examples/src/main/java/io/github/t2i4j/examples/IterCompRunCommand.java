@@ -66,6 +66,11 @@ final class IterCompRunCommand implements Callable<Integer> {
                     + " held-out one); the best weights are kept; 0: no validation, the last weights (default: 50).")
     Integer rewardValidateEvery;
 
+    @Option(names = "--reward-clip-prior", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Reward models add the world CLIP's image-text similarity to their head's score and start as"
+                    + " that score, then learn what it misses (default: ${DEFAULT-VALUE}: ImageReward's head alone).")
+    boolean rewardClipPrior;
+
     @Option(names = "--feedback-steps", paramLabel = "N", description = "Feedback-learning steps per round (default: 200).")
     Long feedbackSteps;
 
@@ -153,7 +158,7 @@ final class IterCompRunCommand implements Callable<Integer> {
     }
 
     private RewardModelTraining.Options rewardOptions() {
-        RewardModelTraining.Options r = RewardModelTraining.Options.defaults().withSeed(seed);
+        RewardModelTraining.Options r = RewardModelTraining.Options.defaults().withSeed(seed).withClipScorePrior(rewardClipPrior);
         if (rewardTieWeight != null) {
             r = r.withTieWeight(rewardTieWeight);
         }

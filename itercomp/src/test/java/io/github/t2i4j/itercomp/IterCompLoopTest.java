@@ -33,7 +33,7 @@ class IterCompLoopTest {
         Path clip = GalleryFixtures.worldClip();
         PreferenceCollection.Options prefs = new PreferenceCollection.Options(10, List.of(Aspect.values()), 1, 5);
         IterCompLoop.Options o = new IterCompLoop.Options(2, prefs,
-                new RewardModelTraining.Options(1, 1.0, 1.0, 0, new TrainingLoop(4, 4, 1e-3, 0, 0.0, 1, 0, 0, false)),
+                new RewardModelTraining.Options(1, 1.0, 1.0, 0, new TrainingLoop(4, 4, 1e-3, 0, 0.0, 1, 0, 0, false), true),
                 new FeedbackTraining.Options(4, 2, 3, 1f, 1e-3, 2.0, 0.0, 0, 0.0, new TrainingLoop(2, 2, 1e-4, 0, 0.0, 1, 0, 0, false),
                         0.5),
                 new CompositionBenchmark.Options(2, 0, 8, 4), 2, 3f, true, true);

@@ -14,6 +14,8 @@ import io.github.t2i4j.core.io.StateDict;
 import io.github.t2i4j.core.io.TensorSource;
 import io.github.t2i4j.core.models.clip.CLIPConfig;
 import io.github.t2i4j.core.models.clip.CLIPImageProcessor;
+import io.github.t2i4j.core.models.clip.CLIPModel;
+import io.github.t2i4j.core.text.CLIPTextTransformer;
 import io.github.t2i4j.core.models.clip.CLIPVisionTransformer;
 import io.github.t2i4j.core.nn.Linear;
 import io.github.t2i4j.core.nn.Module;
@@ -39,8 +41,18 @@ import org.slf4j.LoggerFactory;
  * to one score, normalised by the config's fixed mean and std. The image tokens are the vision
  * tower's last hidden states after its {@code post_layernorm} (applied to every token).
  *
+ * <p>With the CLIP-score prior ({@link RewardModelConfig#hasClipScore()}) the raw score is the
+ * head's output plus {@code clip_scale *} the cosine between the world CLIP's projected image (the
+ * class token of the same vision tower) and projected caption (its own causal text tower, kept
+ * frozen with its projection). Started from the CLIP with the head's last layer at zero, such a
+ * model begins as the CLIP score, which already orders most preference pairs, and training
+ * learns what the CLIP score misses.
+ *
  * <p>Parameter names: {@code vision_model.*} (the CLIP checkpoint's), {@code vision_proj.*} (only
- * when the vision and text widths differ), {@code text_model.*}, {@code mlp.layers.{0..3}.*}.
+ * when the vision and text widths differ), {@code text_model.*}, {@code mlp.layers.{0..3}.*}; with
+ * the prior also {@code clip_text_model.*}, {@code visual_projection.weight}, {@code
+ * text_projection.weight} (the CLIP checkpoint's {@code text_model.*} and projections) and {@code
+ * clip_scale}.
  * Images enter in [-1, 1] and pass through the model's {@link CLIPImageProcessor}.
  */
 public class RewardModel extends Module {
@@ -53,6 +65,10 @@ public class RewardModel extends Module {
     private final Linear visionProj;
     private final RewardTextEncoder textModel;
     private final ModuleList<Linear> mlp;
+    private final CLIPTextTransformer clipTextModel;
+    private final Linear visualProjection;
+    private final Linear textProjection;
+    private final Parameter clipScale;
 
     public RewardModel(RewardModelConfig config) {
         this(config, CLIPImageProcessor.world());
@@ -74,6 +90,18 @@ public class RewardModel extends Module {
         }
         Module mlpParent = module("mlp", new HeadModule(head));
         this.mlp = ((HeadModule) mlpParent).layers;
+        if (config.hasClipScore()) {
+            int dim = config.clipTextConfig().projectionDim();
+            this.clipTextModel = module("clip_text_model", new CLIPTextTransformer(config.clipTextConfig()));
+            this.visualProjection = module("visual_projection", new Linear(vw, dim, false));
+            this.textProjection = module("text_projection", new Linear(config.clipTextConfig().hiddenSize(), dim, false));
+            this.clipScale = param("clip_scale", Parameter.Type.WEIGHT, (m, shape, type) -> m.full(shape, 1f, type));
+        } else {
+            this.clipTextModel = null;
+            this.visualProjection = null;
+            this.textProjection = null;
+            this.clipScale = null;
+        }
         frozenParameters().values().forEach(p -> p.freeze(true));
     }
 
@@ -139,6 +167,27 @@ public class RewardModel extends Module {
                     textTower ? " and text tower (embeddings, first " + config.textLayers() + " layers)"
                             : tokens ? " and token embeddings" : "", clipDir);
         }
+        if (config.hasClipScore()) {
+            if (!clip.textConfig().equals(config.clipTextConfig()) || clip.projectionDim() != config.clipTextConfig().projectionDim()) {
+                throw new IllegalArgumentException("reward model clip_text_config " + config.clipTextConfig()
+                        + " differs from the CLIP's text config " + clip.textConfig() + " in " + clipDir);
+            }
+            try (TensorSource st = Checkpoints.open(clipDir)) {
+                loadPart(model.clipTextModel, st, "text_model.");
+                loadPart(model.visualProjection, st, "visual_projection.");
+                loadPart(model.textProjection, st, "text_projection.");
+                // CLIP's own temperature, capped as CLIP caps it, as the prior's first scale
+                try (NDManager m = manager.newSubManager()) {
+                    float logit = st.load("logit_scale", m).toType(DataType.FLOAT32, false).getFloat();
+                    model.clipScale.getArray().set(new float[] {(float) Math.exp(Math.min(logit, CLIPModel.MAX_LOGIT_SCALE))});
+                }
+            }
+            // the head's last layer starts at zero: the model starts as the CLIP score
+            Linear last = model.mlp.get(model.mlp.size() - 1);
+            last.namedParameters().values().forEach(p -> p.getArray().set(new float[Math.toIntExact(p.getArray().size())]));
+            LOG.info("reward model: the CLIP score of {} as its prior (scale {})", clipDir,
+                    model.clipScale.getArray().getFloat());
+        }
         model.applyFreeze();
         return model;
     }
@@ -186,16 +235,17 @@ public class RewardModel extends Module {
     /**
      * The parameters kept frozen: the vision tower's patch/position embeddings, its pre-norm and
      * its lowest {@link RewardModelConfig#frozenVisionLayers()} encoder layers (none when the
-     * fraction is 0).
+     * fraction is 0), and the CLIP prior's text tower and text projection.
      */
     public Map<String, Parameter> frozenParameters() {
         int k = config.frozenVisionLayers();
         Map<String, Parameter> out = new LinkedHashMap<>();
-        if (k == 0) {
-            return out;
-        }
         namedParameters().forEach((n, p) -> {
-            if (n.startsWith("vision_model.embeddings.") || n.startsWith("vision_model.pre_layrnorm.")) {
+            if (n.startsWith("clip_text_model.") || n.startsWith("text_projection.")) {
+                out.put(n, p); // the prior's text side stays the CLIP's
+            } else if (k == 0) {
+                return;
+            } else if (n.startsWith("vision_model.embeddings.") || n.startsWith("vision_model.pre_layrnorm.")) {
                 out.put(n, p);
             } else if (n.startsWith("vision_model.encoder.layers.")) {
                 int layer = Integer.parseInt(n.split("\\.")[3]);
@@ -225,6 +275,7 @@ public class RewardModel extends Module {
         // post_layernorm to the class token only)
         NDArray tokens = visionModel.postLayernorm()
                 .forward(visionModel.forward(imageProcessor.preprocess(images)).lastHiddenState());
+        NDArray pooled = config.hasClipScore() ? tokens.get(new NDIndex(":, 0, :")) : null;
         if (visionProj != null) {
             tokens = visionProj.forward(tokens);
         }
@@ -233,7 +284,14 @@ public class RewardModel extends Module {
         for (Linear layer : mlp) {
             x = layer.forward(x);
         }
-        return x.reshape(-1);
+        x = x.reshape(-1);
+        if (!config.hasClipScore()) {
+            return x;
+        }
+        NDArray image = CLIPModel.normalize(visualProjection.forward(pooled));
+        NDArray text = CLIPModel.normalize(textProjection.forward(clipTextModel.forward(inputIds, attentionMask).poolerOutput()));
+        NDArray cosine = image.mul(text).sum(new int[] {-1});
+        return x.add(cosine.mul(v(clipScale)));
     }
 
     /** The normalised reward {@code (raw - mean) / std} of each pair, [B]; differentiable. */

@@ -7,7 +7,9 @@ import static io.github.t2i4j.core.io.ConfigJson.requirePositive;
 
 import io.github.t2i4j.core.io.JsonFiles;
 import com.google.gson.JsonObject;
+import io.github.t2i4j.core.models.clip.CLIPConfig;
 import io.github.t2i4j.core.models.clip.CLIPVisionConfig;
+import io.github.t2i4j.core.text.CLIPTextConfig;
 import io.github.t2i4j.core.text.CLIPEncoderConfig;
 import java.nio.file.Path;
 import java.util.Set;
@@ -30,6 +32,10 @@ import java.util.Set;
  *     embeddings and pre-norm) that are frozen; ImageReward's 0.7
  * @param scoreMean subtracted from the raw score
  * @param scoreStd the raw score minus the mean is divided by this
+ * @param clipTextConfig when not null, the model also carries the world CLIP's text tower and both
+ *     projections and adds their image-text similarity, scaled, to the head's score: the CLIP score
+ *     as a prior the head corrects (ImageReward starts from BLIP's image-text matching; our small
+ *     CLIP is what we have pretrained). Null: ImageReward's head alone.
  */
 public record RewardModelConfig(
         int textHiddenSize,
@@ -41,7 +47,8 @@ public record RewardModelConfig(
         CLIPVisionConfig visionConfig,
         double frozenFraction,
         double scoreMean,
-        double scoreStd) {
+        double scoreStd,
+        CLIPTextConfig clipTextConfig) {
 
     /** ImageReward's head 768-1024-128-64-16-1 at our width: W -> 128 -> 64 -> 16 -> 1. */
     public static final int[] HEAD_WIDTHS = {128, 64, 16, 1};
@@ -77,7 +84,7 @@ public record RewardModelConfig(
     public static RewardModelConfig of(CLIPVisionConfig vision, int vocabSize, int maxLength, int layers) {
         int w = vision.hiddenSize();
         return new RewardModelConfig(w, 4 * w, layers, vision.numAttentionHeads(), vocabSize, maxLength, vision,
-                0.7, 0.0, 1.0);
+                0.7, 0.0, 1.0, null);
     }
 
     /** Number of vision encoder layers that are frozen: {@code (int) (layers * frozenFraction)}, as ImageReward. */
@@ -87,12 +94,23 @@ public record RewardModelConfig(
 
     public RewardModelConfig withFrozenFraction(double f) {
         return new RewardModelConfig(textHiddenSize, textIntermediateSize, textLayers, textHeads, vocabSize,
-                maxPositionEmbeddings, visionConfig, f, scoreMean, scoreStd);
+                maxPositionEmbeddings, visionConfig, f, scoreMean, scoreStd, clipTextConfig);
     }
 
     public RewardModelConfig withNormalization(double mean, double std) {
         return new RewardModelConfig(textHiddenSize, textIntermediateSize, textLayers, textHeads, vocabSize,
-                maxPositionEmbeddings, visionConfig, frozenFraction, mean, std);
+                maxPositionEmbeddings, visionConfig, frozenFraction, mean, std, clipTextConfig);
+    }
+
+    /** With the CLIP-score prior of a CLIP whose text tower is {@code text} (null: without). */
+    public RewardModelConfig withClipScore(CLIPTextConfig text) {
+        return new RewardModelConfig(textHiddenSize, textIntermediateSize, textLayers, textHeads, vocabSize,
+                maxPositionEmbeddings, visionConfig, frozenFraction, scoreMean, scoreStd, text);
+    }
+
+    /** Whether the score includes the CLIP image-text similarity. */
+    public boolean hasClipScore() {
+        return clipTextConfig != null;
     }
 
     /** The text layers' view as a CLIP encoder config (for the shared attention and MLP code). */
@@ -117,7 +135,7 @@ public record RewardModelConfig(
 
     private static final Set<String> KEYS = Set.of("model_type", "text_hidden_size", "text_intermediate_size",
             "text_layers", "text_heads", "vocab_size", "max_position_embeddings", "vision_config", "frozen_fraction",
-            "score_mean", "score_std");
+            "score_mean", "score_std", "clip_text_config");
 
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
@@ -132,6 +150,9 @@ public record RewardModelConfig(
         o.addProperty("frozen_fraction", frozenFraction);
         o.addProperty("score_mean", scoreMean);
         o.addProperty("score_std", scoreStd);
+        if (clipTextConfig != null) {
+            o.add("clip_text_config", CLIPConfig.textConfigJson(clipTextConfig));
+        }
         return o;
     }
 
@@ -155,7 +176,8 @@ public record RewardModelConfig(
                 CLIPVisionConfig.fromJson(requireObject(o, "vision_config")),
                 requireDouble(o, "frozen_fraction"),
                 requireDouble(o, "score_mean"),
-                requireDouble(o, "score_std"));
+                requireDouble(o, "score_std"),
+                o.has("clip_text_config") ? CLIPTextConfig.fromJson(requireObject(o, "clip_text_config")) : null);
     }
 
     public static RewardModelConfig fromJson(Path file) {

@@ -84,8 +84,11 @@ public final class RewardModelTraining {
      *     best validation checkpoint (0: no validation, the last weights)
      * @param loop steps, pairs per step, AdamW rate (warm-up, then cosine to a tenth) and weight
      *     decay, seed, checkpoint interval, stop-after step and progress bar
+     * @param clipScorePrior whether the model adds the world CLIP's image-text similarity to its
+     *     head's score and starts as that score ({@link RewardModelConfig#hasClipScore()})
      */
-    public record Options(int textLayers, double frozenFraction, double tieWeight, int validateEvery, TrainingLoop loop)
+    public record Options(int textLayers, double frozenFraction, double tieWeight, int validateEvery, TrainingLoop loop,
+            boolean clipScorePrior)
             implements TrainingLoop.Holder<Options> {
         public Options {
             if (textLayers < 1) {
@@ -109,22 +112,27 @@ public final class RewardModelTraining {
          * every pair alike (tie weight 1), as the paper; validation every 50 steps, the best weights kept.
          */
         public static Options defaults() {
-            return new Options(2, 0.7, 1.0, 50, new TrainingLoop(1_000, 32, 2e-4, 50, 0.01, 0, 250, 0, true));
+            return new Options(2, 0.7, 1.0, 50, new TrainingLoop(1_000, 32, 2e-4, 50, 0.01, 0, 250, 0, true), false);
         }
 
         @Override
         public Options withLoop(TrainingLoop l) {
-            return new Options(textLayers, frozenFraction, tieWeight, validateEvery, l);
+            return new Options(textLayers, frozenFraction, tieWeight, validateEvery, l, clipScorePrior);
         }
 
         /** These settings with another validation interval (0: none). */
         public Options withValidateEvery(int every) {
-            return new Options(textLayers, frozenFraction, tieWeight, every, loop);
+            return new Options(textLayers, frozenFraction, tieWeight, every, loop, clipScorePrior);
         }
 
         /** These settings with another tie weight. */
         public Options withTieWeight(double w) {
-            return new Options(textLayers, frozenFraction, w, validateEvery, loop);
+            return new Options(textLayers, frozenFraction, w, validateEvery, loop, clipScorePrior);
+        }
+
+        /** These settings with or without the CLIP-score prior. */
+        public Options withClipScorePrior(boolean prior) {
+            return new Options(textLayers, frozenFraction, tieWeight, validateEvery, loop, prior);
         }
     }
 
@@ -246,6 +254,7 @@ public final class RewardModelTraining {
             CLIPConfig clip = CLIPConfig.fromJson(ModelFolder.configFile(clipDir, "CLIP model"));
             RewardModelConfig config = RewardModelConfig.of(clip.visionConfig(), clip.textConfig().vocabSize(),
                             tokenizer.modelMaxLength(), o.textLayers())
+                    .withClipScore(o.clipScorePrior() ? clip.textConfig() : null)
                     .withFrozenFraction(o.frozenFraction());
             Engine.getInstance().setRandomSeed((int) o.loop().seed());
             RewardModel model = RewardModel.fromClip(config, clipDir, manager);

@@ -164,7 +164,7 @@ final class ReflFixtures {
         CLIPConfig clip = CLIPConfig.fromJson(worldClip().resolve("config.json"));
         CLIPVisionConfig v = clip.visionConfig();
         RewardModelConfig c = new RewardModelConfig(v.hiddenSize(), 2 * v.hiddenSize(), 1, 4,
-                clip.textConfig().vocabSize(), tokenizer.modelMaxLength(), v, 0.7, 0.0, 1.0);
+                clip.textConfig().vocabSize(), tokenizer.modelMaxLength(), v, 0.7, 0.0, 1.0, null);
         Engine.getInstance().setRandomSeed(3);
         RewardModel model = new RewardModel(c);
         model.initialize(m, DataType.FLOAT32);

@@ -24,6 +24,7 @@ import io.github.t2i4j.core.world.Category;
 import io.github.t2i4j.core.world.WorldBatch;
 import io.github.t2i4j.core.world.WorldDataset;
 import io.github.t2i4j.core.world.WorldSplit;
+import io.github.t2i4j.core.world.clip.WorldClip;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,7 +60,7 @@ class RewardModelTest {
     private static RewardModelConfig tiny() {
         CLIPVisionConfig v = clip.visionConfig();
         return new RewardModelConfig(v.hiddenSize(), 2 * v.hiddenSize(), LAYERS, 4, clip.textConfig().vocabSize(),
-                tokenizer.modelMaxLength(), v, 0.7, 0.0, 1.0);
+                tokenizer.modelMaxLength(), v, 0.7, 0.0, 1.0, null);
     }
 
     private static long linear(long in, long out) {
@@ -89,7 +90,7 @@ class RewardModelTest {
         assertFalse(frozen.contains("vision_model.encoder.layers.2.mlp.fc2.bias"));
         assertEquals(0, new RewardModel(c.withFrozenFraction(0)).frozenParameters().size());
         // a narrower text side projects the image tokens
-        RewardModelConfig narrow = new RewardModelConfig(64, 128, 1, 4, 71, 32, c.visionConfig(), 0.7, 0, 1);
+        RewardModelConfig narrow = new RewardModelConfig(64, 128, 1, 4, 71, 32, c.visionConfig(), 0.7, 0, 1, null);
         assertTrue(new RewardModel(narrow).namedParameters().containsKey("vision_proj.weight"));
     }
 
@@ -108,6 +109,41 @@ class RewardModelTest {
                 {"text_model.final_layer_norm.weight", "text_model.final_layer_norm.weight"}}) {
                 assertArrayEquals(st.load(pair[1], m).toFloatArray(), p.get(pair[0]).getArray().toFloatArray(), pair[0]);
             }
+        }
+    }
+
+    /**
+     * With the CLIP-score prior the model starts as the world CLIP's image-text similarity times
+     * CLIP's temperature, keeps the CLIP's text side frozen, and saves and loads it by name.
+     */
+    @Test
+    void withTheClipPriorItStartsAsTheClipScore(@TempDir Path tmp) {
+        RewardModelConfig config = RewardModelConfig.of(clip.visionConfig(), clip.textConfig().vocabSize(),
+                tokenizer.modelMaxLength(), 1).withClipScore(clip.textConfig());
+        WorldDataset data = new WorldDataset(5, WorldSplit.TRAIN, 64, Category.SPATIAL);
+        try (NDManager m = NDManager.newBaseManager(); WorldClip world = WorldClip.load(clipDir, ai.djl.Device.cpu())) {
+            WorldBatch b = data.batch(m, 0, 4);
+            List<String> captions = new ArrayList<>(b.captions());
+            java.util.Collections.rotate(captions, 1); // some images with another image's caption
+            captions.set(0, b.captions().get(0));
+            RewardModel model = RewardModel.fromClip(config, clipDir, m);
+            BatchEncoding enc = tokenizer.encode(captions);
+            float[] raw = model.rawScore(b.images(), enc.inputIds(m), enc.attentionMask(m)).toFloatArray();
+            List<java.awt.image.BufferedImage> pics = io.github.t2i4j.core.image.Images.toImages(b.images());
+            double[] cos = world.cosines(pics, captions);
+            float scale = model.namedParameters().get("clip_scale").getArray().getFloat();
+            assertTrue(scale > 1, "CLIP's temperature, not the placeholder 1: " + scale);
+            for (int i = 0; i < 4; i++) {
+                assertEquals(scale * cos[i], raw[i], 0.02 * scale, "image " + i);
+            }
+            var frozen = model.frozenParameters().keySet();
+            assertTrue(frozen.contains("clip_text_model.encoder.layers.0.self_attn.q_proj.weight"));
+            assertTrue(frozen.contains("text_projection.weight"));
+            assertFalse(frozen.contains("visual_projection.weight") || frozen.contains("clip_scale"));
+            model.save(tmp.resolve("rm"));
+            RewardModel again = RewardModel.fromPretrained(tmp.resolve("rm"), m);
+            assertTrue(again.config().hasClipScore());
+            assertArrayEquals(raw, again.rawScore(b.images(), enc.inputIds(m), enc.attentionMask(m)).toFloatArray(), 1e-5f);
         }
     }
 

@@ -48,7 +48,7 @@ class RewardModelTrainingTest {
     }
 
     private static RewardModelTraining.Options options(long steps, long stopAfter) {
-        return new RewardModelTraining.Options(1, 1.0, 1.0, 0, new TrainingLoop(steps, 8, 1e-3, 5, 0.01, 7, 10, stopAfter, false));
+        return new RewardModelTraining.Options(1, 1.0, 1.0, 0, new TrainingLoop(steps, 8, 1e-3, 5, 0.01, 7, 10, stopAfter, false), false);
     }
 
     @Test
