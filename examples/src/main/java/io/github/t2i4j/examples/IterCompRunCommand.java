@@ -66,9 +66,11 @@ final class IterCompRunCommand implements Callable<Integer> {
                     + " held-out one); the best weights are kept; 0: no validation, the last weights (default: 50).")
     Integer rewardValidateEvery;
 
-    @Option(names = "--reward-clip-prior", negatable = true, defaultValue = "false", fallbackValue = "true",
-            description = "Reward models add the world CLIP's image-text similarity to their head's score and start as"
-                    + " that score, then learn what it misses (default: ${DEFAULT-VALUE}: ImageReward's head alone).")
+    @Option(names = "--reward-clip-prior", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = {"Reward models add the world CLIP's image-text similarity to their head's score and start as"
+                    + " that score, then learn what it misses (default: ${DEFAULT-VALUE}).",
+                    "--no-reward-clip-prior: ImageReward's head alone (held-out pairwise accuracy 0.65 / 0.71 / 0.58"
+                            + " against 0.83 / 0.81 / 0.79 with the prior, on 2,880 pairs per aspect)."})
     boolean rewardClipPrior;
 
     @Option(names = "--feedback-steps", paramLabel = "N", description = "Feedback-learning steps per round (default: 200).")
