@@ -2,6 +2,7 @@ package io.github.t2i4j.suti.experts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -30,6 +31,12 @@ class ExpertEvaluationTest {
             ExpertEvaluation.Options o = new ExpertEvaluation.Options(ExpertEvaluation.Method.DREAMBOOTH, 3, 2, 2, 1f, 7,
                     db, ti, suti, InterleavedGuidance.defaults());
             for (ExpertEvaluation.Method method : ExpertEvaluation.Method.values()) {
+                if (method == ExpertEvaluation.Method.SUTI_OTHER_DEMOS) {
+                    // the control needs a second subject to borrow demonstrations from
+                    assertThrows(IllegalArgumentException.class,
+                            () -> ExpertEvaluation.run(base, subjects, o.withMethod(method), null));
+                    continue;
+                }
                 ExpertEvaluation.Report r = ExpertEvaluation.run(base, subjects, o.withMethod(method), null);
                 assertEquals(1, r.subjects().size());
                 ExpertEvaluation.SubjectResult s = r.subjects().get(0);
@@ -53,7 +60,29 @@ class ExpertEvaluationTest {
                     o.withMethod(ExpertEvaluation.Method.SUTI));
             assertEquals(a.asked(), b.asked());
             assertEquals(a.shown().stream().map(d -> d.caption()).toList(), b.shown().stream().map(d -> d.caption()).toList());
+
+            // the control: each subject's own prompts, drawn from the next subject's demonstrations, judged as
+            // that subject; no per-subject cost either
+            List<Subject> two = SubjectCatalog.load().heldOut().subList(0, 2);
+            ExpertEvaluation.Options c = o.withMethod(ExpertEvaluation.Method.SUTI_OTHER_DEMOS);
+            ExpertEvaluation.Report other = ExpertEvaluation.run(base, two, c, null);
+            assertEquals(two.stream().map(Subject::id).toList(),
+                    other.subjects().stream().map(ExpertEvaluation.SubjectResult::subjectId).toList());
+            assertEquals(0.0, other.subjects().get(0).expertSeconds());
+            ExpertEvaluation.Task mine = ExpertEvaluation.task(two.get(0), base.defaultSize(), c);
+            ExpertEvaluation.Task next = ExpertEvaluation.task(two.get(1), base.defaultSize(), c);
+            var expected = suti.generate(new io.github.t2i4j.suti.model.SuTIRequest(
+                    next.shown().stream().map(d -> d.image()).toList(), next.shown().stream().map(d -> d.caption()).toList(),
+                    mine.asked().stream().map(p -> p.text()).toList(), 1, 2, InterleavedGuidance.defaults(), 7)).images();
+            for (int i = 0; i < expected.size(); i++) {
+                assertTrue(java.util.Arrays.equals(pixels(expected.get(i)), pixels(other.images().get(0).get(i))),
+                        "prompt " + i + ": subject 0's prompt from subject 1's demonstrations");
+            }
         }
+    }
+
+    private static int[] pixels(java.awt.image.BufferedImage img) {
+        return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
     }
 
     @Test
