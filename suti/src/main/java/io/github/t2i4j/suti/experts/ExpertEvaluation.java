@@ -189,22 +189,11 @@ public final class ExpertEvaluation {
                         generate(p, asked, x -> ExpertPrompts.replaceNoun(x, noun, t.placeholder()), o, generated);
                     }
                 }
-                case SUTI -> {
-                    expertSeconds = 0;
-                    g0 = System.nanoTime();
-                    List<String> captions = shown.stream().map(Demonstration::caption).toList();
-                    SuTIRequest r = new SuTIRequest(images, captions, asked.stream().map(SubjectPrompt::text).toList(), 1,
-                            o.samplingSteps(), o.sutiGuidance(), o.seed());
-                    generated.addAll(o.suti().generate(r).images());
-                }
-                case BASE -> {
-                    expertSeconds = 0;
-                    g0 = System.nanoTime();
-                    generate(base, asked, x -> x, o, generated);
-                }
-                case SUTI_OTHER_DEMOS -> {
-                    // the next subject's task's demonstrations, the prompts of this one, judged against this subject
-                    shown = task(subjects.get((index + 1) % subjects.size()), size, o).shown();
+                case SUTI, SUTI_OTHER_DEMOS -> {
+                    if (o.method() == Method.SUTI_OTHER_DEMOS) {
+                        // the next subject's task's demonstrations, the prompts of this one, judged against this subject
+                        shown = task(subjects.get((index + 1) % subjects.size()), size, o).shown();
+                    }
                     expertSeconds = 0;
                     g0 = System.nanoTime();
                     SuTIRequest r = new SuTIRequest(shown.stream().map(Demonstration::image).toList(),
@@ -212,6 +201,11 @@ public final class ExpertEvaluation {
                             asked.stream().map(SubjectPrompt::text).toList(), 1, o.samplingSteps(), o.sutiGuidance(),
                             o.seed());
                     generated.addAll(o.suti().generate(r).images());
+                }
+                case BASE -> {
+                    expertSeconds = 0;
+                    g0 = System.nanoTime();
+                    generate(base, asked, x -> x, o, generated);
                 }
                 default -> throw new IllegalStateException("unknown method " + o.method());
             }
