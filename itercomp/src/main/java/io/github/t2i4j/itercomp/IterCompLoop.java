@@ -150,7 +150,7 @@ public final class IterCompLoop {
             Files.createDirectories(dir);
             PreferenceStore store = PreferenceStore.open(dir.resolve("preferences"));
             PreferenceCollection collection = new PreferenceCollection(store, clip, options.preferences());
-            long remaining = collection.remainingImages(gallery.size());
+            long remaining = collection.remainingImages(gallery.stream().map(TextToImageGenerator::name).toList());
             if (remaining > 0) {
                 progress.stage("preferences", remaining);
                 collection.collect(gallery, progress::step);

@@ -9,6 +9,7 @@ import io.github.t2i4j.core.world.clip.WorldClip;
 import io.github.t2i4j.core.world.eval.CompositionEvaluator;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,22 +89,33 @@ public final class PreferenceCollection {
         return options.seed() * 1_000_003L + aspect.ordinal() * 100_000_000L + index;
     }
 
-    /** The number of images {@link #collect} still has to draw for {@code members} members. */
-    public long remainingImages(int members) {
+    /**
+     * The number of images {@link #collect} still has to draw for a gallery of these members: every
+     * member on a prompt without a ranking, and each member a collected ranking lacks.
+     */
+    public long remainingImages(Collection<String> members) {
         long n = 0;
         for (Aspect a : options.aspects()) {
             for (long i = 0; i < options.promptsPerAspect(); i++) {
-                n += store.has(a, i) ? 0 : members;
+                if (!store.has(a, i)) {
+                    n += members.size();
+                } else {
+                    Ranking r = store.get(a, i);
+                    n += members.stream().filter(m -> !r.contains(m)).count();
+                }
             }
         }
         return n;
     }
 
     /**
-     * Ranks the missing prompts with every member of the gallery, by the annotator.
+     * Ranks the missing prompts with every member of the gallery, by the annotator. A member that
+     * joined the gallery after some prompts were ranked (a new round-0 generator) draws those prompts
+     * too, and their rankings are redone by the annotator over all the images.
      *
      * @param progress told the number of images drawn so far in this call
-     * @throws IllegalStateException if existing rankings were made with other members (nothing is changed then)
+     * @throws IllegalStateException if existing rankings hold a member the gallery lacks (one
+     *     removed, or a later round's model placed by a reward: nothing is changed then)
      */
     public Result collect(List<? extends TextToImageGenerator> members, LongConsumer progress) {
         Set<String> names = members.stream().map(TextToImageGenerator::name).collect(Collectors.toCollection(TreeSet::new));
@@ -112,9 +124,10 @@ public final class PreferenceCollection {
         }
         for (Ranking r : store.rankings()) {
             Set<String> have = r.images().stream().map(RankedImage::member).collect(Collectors.toCollection(TreeSet::new));
-            if (!have.equals(names)) {
-                throw new IllegalStateException(store.dir() + " was ranked with members " + have + ", not " + names
-                        + "; collect into another folder, or add a member with insert");
+            if (!names.containsAll(have)) {
+                have.removeAll(names);
+                throw new IllegalStateException(store.dir() + " holds images of " + have + ", which the gallery " + names
+                        + " lacks; collect into another folder");
             }
         }
         Map<String, double[]> time = new LinkedHashMap<>();
@@ -143,7 +156,25 @@ public final class PreferenceCollection {
                 rankings += out.size();
             }
         }
-        LOG.info("preference data: {} rankings added ({} images); {} in all in {}", rankings, images,
+        for (TextToImageGenerator member : members) {
+            for (Aspect aspect : options.aspects()) {
+                for (List<Long> batch : missingRuns(aspect, member.name())) {
+                    List<Ranking> old = batch.stream().map(i -> store.get(aspect, i)).toList();
+                    List<RankedImage> fresh = draw(member, aspect, batch, sameCaptions(aspect, old), time);
+                    List<Ranking> out = new ArrayList<>();
+                    for (int k = 0; k < old.size(); k++) {
+                        Ranking r = old.get(k);
+                        List<RankedImage> all = new ArrayList<>(r.images());
+                        all.add(fresh.get(k));
+                        out.add(Ranking.byAnnotator(aspect, r.index(), r.category(), r.caption(), r.seed(), all));
+                    }
+                    store.replace(out);
+                    images += batch.size();
+                    progress.accept(images);
+                }
+            }
+        }
+        LOG.info("preference data: {} rankings added ({} images in all); {} rankings in {}", rankings, images,
                 store.rankings().size(), store.dir());
         return new Result(rankings, images, perImage(time), Double.NaN);
     }
@@ -168,16 +199,7 @@ public final class PreferenceCollection {
             RewardScorer reward = rewards.get(aspect);
             for (List<Long> batch : missingRuns(aspect, member.name())) {
                 List<Ranking> old = batch.stream().map(i -> store.get(aspect, i)).toList();
-                List<WorldExample> examples = new ArrayList<>();
-                for (Ranking r : old) {
-                    WorldExample e = prompt(aspect, r.index());
-                    if (!e.caption().equals(r.caption())) {
-                        throw new IllegalStateException("prompt " + aspect.key() + " #" + r.index() + " is now '" + e.caption()
-                                + "' but was ranked as '" + r.caption() + "': another seed or world version");
-                    }
-                    examples.add(e);
-                }
-                List<RankedImage> fresh = draw(member, aspect, batch, examples, time);
+                List<RankedImage> fresh = draw(member, aspect, batch, sameCaptions(aspect, old), time);
                 List<BufferedImage> all = new ArrayList<>();
                 List<String> captions = new ArrayList<>();
                 for (int k = 0; k < old.size(); k++) {
@@ -220,6 +242,20 @@ public final class PreferenceCollection {
         LOG.info("preference data: {} placed in {} rankings; agreement with the annotator {}", member.name(), changed,
                 agreement);
         return new Result(changed, changed, perImage(time), agreement);
+    }
+
+    /** The prompts of collected rankings, checked to be what this world and seed still draw. */
+    private List<WorldExample> sameCaptions(Aspect aspect, List<Ranking> rankings) {
+        List<WorldExample> examples = new ArrayList<>();
+        for (Ranking r : rankings) {
+            WorldExample e = prompt(aspect, r.index());
+            if (!e.caption().equals(r.caption())) {
+                throw new IllegalStateException("prompt " + aspect.key() + " #" + r.index() + " is now '" + e.caption()
+                        + "' but was ranked as '" + r.caption() + "': another seed or world version");
+            }
+            examples.add(e);
+        }
+        return examples;
     }
 
     /** One member's images for a run of consecutive prompts, written and judged. */

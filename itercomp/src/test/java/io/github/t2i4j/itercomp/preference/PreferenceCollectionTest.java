@@ -34,7 +34,7 @@ class PreferenceCollectionTest {
         PreferenceCollection c = collection(store, 10);
         List<StandInMember> members = List.of(new StandInMember("grey", c, 11, 0, true), new StandInMember("right", c, 11, 0, false),
                 new StandInMember("wrong", c, 11, 1, false));
-        assertEquals(60, c.remainingImages(3));
+        assertEquals(60, c.remainingImages(List.of("grey", "right", "wrong")));
         PreferenceCollection.Result r = c.collect(members, n -> {});
         assertEquals(20, r.rankings());
         assertEquals(60, r.images());
@@ -76,6 +76,46 @@ class PreferenceCollectionTest {
 
         // another gallery cannot collect into this folder
         assertThrows(IllegalStateException.class, () -> more.collect(members.subList(0, 2), n -> {}));
+    }
+
+    @Test
+    void aMemberAddedToTheGalleryIsRankedByTheAnnotator(@TempDir Path dir) {
+        PreferenceStore store = PreferenceStore.open(dir);
+        PreferenceCollection c = collection(store, 6);
+        StandInMember grey = new StandInMember("grey", c, 7, 0, true);
+        StandInMember wrong = new StandInMember("wrong", c, 7, 1, false);
+        c.collect(List.of(grey, wrong), n -> {});
+        List<Ranking> before = store.rankings();
+        StandInMember right = new StandInMember("right", c, 7, 0, false);
+        List<StandInMember> three = List.of(grey, wrong, right);
+        assertEquals(12, c.remainingImages(List.of("grey", "wrong", "right")));
+        // the grown gallery on one more prompt: the new prompt by all three, the old ones by the newcomer
+        PreferenceCollection more = collection(store, 7);
+        PreferenceCollection.Result r = more.collect(three, n -> {});
+        assertEquals(2, r.rankings());
+        assertEquals(12 + 6, r.images());
+        List<Ranking> after = PreferenceStore.open(dir).rankings();
+        assertEquals(14, after.size());
+        int rightFirst = 0;
+        for (Ranking k : after) {
+            assertEquals(3, k.images().size());
+            assertTrue(k.images().stream().noneMatch(RankedImage::placedByReward));
+            assertEquals(Ranking.byAnnotator(k.aspect(), k.index(), k.category(), k.caption(), k.seed(), k.images()), k);
+            rightFirst += k.images().get(0).member().equals("right") ? 1 : 0;
+        }
+        assertTrue(rightFirst >= 12, "the true render ranks first in " + rightFirst + " of 14");
+        // the old members' images were kept, not drawn again
+        for (Ranking old : before) {
+            Ranking now = after.stream().filter(k -> k.aspect() == old.aspect() && k.index() == old.index()).findFirst().orElseThrow();
+            assertTrue(now.images().containsAll(old.images()));
+        }
+        // the newcomer drew the new prompts, then the old ones from their first prompt's seed
+        assertEquals(List.of(c.imageSeed(Aspect.SPATIAL, 6), c.imageSeed(Aspect.ATTRIBUTE_BINDING, 6),
+                c.imageSeed(Aspect.SPATIAL, 0)), right.seeds.subList(0, 3));
+        assertEquals(0, more.remainingImages(List.of("grey", "wrong", "right")));
+        assertEquals(0, more.collect(three, n -> {}).images());
+        // a gallery that lost a member cannot collect here
+        assertThrows(IllegalStateException.class, () -> more.collect(List.of(grey, right), n -> {}));
     }
 
     @Test
