@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.t2i4j.core.Golden;
@@ -55,7 +56,7 @@ class CommandLineTest {
     @Test
     void everySubcommandHasHelp() {
         for (String[] cmd : new String[][] {
-            {"--help"}, {"generate", "--help"}, {"selfcheck", "--help"}, {"benchmark", "--help"}, {"benchmark", "unet", "--help"}, {"benchmark", "generate", "--help"}, {"benchmark", "star", "--help"},
+            {"--help"}, {"generate", "--help"}, {"selfcheck", "--help"}, {"benchmark", "--help"}, {"benchmark", "unet", "--help"}, {"benchmark", "generate", "--help"}, {"benchmark", "star", "--help"}, {"benchmark", "cost", "--help"},
             {"evaluate", "--help"}, {"train", "--help"}, {"train", "clip", "--help"}, {"train", "vae", "--help"},
             {"train", "unet", "--help"}, {"train", "star-tokenizer", "--help"}, {"train", "star", "--help"},
             {"train", "gligen", "--help"},
@@ -157,6 +158,29 @@ class CommandLineTest {
         }
         assertTrue(parts.get("unet").getAsDouble() > 0);
         assertTrue(report.getAsJsonObject("matmul_ceiling_at_unet_size").get("gflops").getAsDouble() > 0);
+    }
+
+    @Test
+    void costBenchmarkSetsModelsAgainstTheFirstInOneRun() throws Exception {
+        Path sd = TinyPipelines.stableDiffusion(Golden.root(), tokenizer(), tmp.resolve("sd"));
+        Path star = TinyPipelines.star(tmp.resolve("star"));
+        Path json = tmp.resolve("bench-cost.json");
+        int rc = run(new StringWriter(), "benchmark", "cost", "--model", sd.toString(), "--model", star.toString(),
+                "--steps", "2", "--num-images", "3", "--repeats", "2", "--out", json.toString());
+        assertEquals(0, rc);
+        JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertEquals(3, report.get("images_per_call").getAsInt());
+        JsonArray rows = report.getAsJsonArray("models");
+        assertEquals(2, rows.size());
+        assertEquals(1.0, rows.get(0).getAsJsonObject().get("ratio_to_first").getAsDouble());
+        JsonObject second = rows.get(1).getAsJsonObject();
+        assertTrue(second.get("seconds_per_image_median").getAsDouble() > 0);
+        assertEquals(second.get("seconds_per_image_median").getAsDouble()
+                        / rows.get(0).getAsJsonObject().get("seconds_per_image_median").getAsDouble(),
+                second.get("ratio_to_first").getAsDouble(), 1e-12);
+        StringWriter err = new StringWriter();
+        assertNotEquals(0, run(err, "benchmark", "cost", "--model", sd.toString(), "--out", json.toString()));
+        assertTrue(err.toString().contains("at least twice"), err.toString());
     }
 
     @Test

@@ -8,12 +8,12 @@ import picocli.CommandLine.Command;
         name = "benchmark",
         mixinStandardHelpOptions = true,
         description = "Time models on this machine and compare with its matmul ceiling.",
-        subcommands = {UnetBenchmark.class, GenerateBenchmark.class, StarBenchmark.class})
+        subcommands = {UnetBenchmark.class, GenerateBenchmark.class, StarBenchmark.class, CostBenchmark.class})
 final class BenchmarkCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a benchmark: 'unet', 'generate' or 'star'");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a benchmark: 'unet', 'generate', 'star' or 'cost'");
     }
 }

@@ -240,11 +240,10 @@ public final class FeedbackTraining {
                 };
                 b.regularizer(real, o.regularizerWeight());
             }
-            DiffusionPipeline reference = null;
             if (o.anchorWeight() > 0) {
-                // the starting UNet, frozen, as the anchor of DPOK's KL regulariser
-                reference = DiffusionPipelines.load(basePipeline, device);
-                b.anchor(((StableDiffusionPipeline) reference).unet(), o.anchorWeight());
+                // the starting UNet (copied before a resumed run loads its checkpoint), frozen, as the
+                // anchor of DPOK's KL regulariser
+                b.anchor(unet.copy(manager, false), o.anchorWeight());
             }
             RewardFeedbackStep step = b.build();
             EMA ema = new EMA(unet.namedParameters(), EMA.Decay.constant(o.emaDecay()));
@@ -262,7 +261,7 @@ public final class FeedbackTraining {
                 JsonLines.write(rewardLog, logged.items(), j -> j);
             }
             long lastLogged = logged.items().stream().mapToLong(j -> j.get("step").getAsLong()).max().orElse(0);
-            try (LatentCache closing = cache; DiffusionPipeline closingReference = reference) {
+            try (LatentCache closing = cache) {
                 run = Trainer.builder(unet, step.lossFunction(PromptBatch.sampler(prompts, o.loop().batchSize(),
                                 (m, p) -> new Conditioning(pipe.encode(m, p), null), manager, o.guidance() > 1 ? "" : null)))
                         .optimizer(AdamW.builder().weightDecay(o.loop().weightDecay()).noDecay(AdamW.biasesAndNorms())

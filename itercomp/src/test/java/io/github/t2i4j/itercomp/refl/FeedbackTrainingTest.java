@@ -30,8 +30,9 @@ class FeedbackTrainingTest {
             List.of("a red circle to the left of a blue square", "a big green star", "a small dotted cross");
 
     private static FeedbackTraining.Options options(long stopAfter) {
-        // 4 DDPM steps with guidance 2, gradient at step 2 or 3, two prompts a step, the regulariser on 8 cached renders
-        return new FeedbackTraining.Options(4, 2, 3, 2f, 1e-3, 2.0, 1.0, 8, 0.0,
+        // 4 DDPM steps with guidance 2, gradient at step 2 or 3, two prompts a step, the regulariser on 8 cached
+        // renders, the KL anchor to the starting UNet (a resumed run must anchor to the start, not to its checkpoint)
+        return new FeedbackTraining.Options(4, 2, 3, 2f, 1e-3, 2.0, 1.0, 8, 1.0,
                 new TrainingLoop(4, 2, 1e-3, 0, 0.01, 3, 2, stopAfter, false), 0.5);
     }
 

@@ -193,7 +193,7 @@ public final class DreamBooth {
                     InstanceLatents cls = new InstanceLatents(base.vae(), classImages, size, manager)) {
                 NDArray instanceContext = context(base, prompts, manager);
                 NDArray classContext = prior ? context(base, List.of(o.classPrompt()), manager) : null;
-                UNet2DConditionModel trained = UNetCopy.of(base.unet(), manager, true);
+                UNet2DConditionModel trained = base.unet().copy(manager, true);
                 DenoisingLoss objective = new DenoisingLoss(new DDPMScheduler(base.scheduler().config()));
                 Trainer.LossFunction loss = batch -> {
                     SplittableRandom rng = batch.random();
@@ -221,7 +221,7 @@ public final class DreamBooth {
                         .run();
                 metrics = run.metrics();
                 // an inference copy: frees the gradients and the optimizer's moments with the training copy
-                unet = UNetCopy.of(trained, manager, false);
+                unet = trained.copy(manager, false);
                 closeTraining(trained, optimizer);
             }
             long t2 = System.nanoTime();

@@ -27,7 +27,7 @@ class ExpertEvaluationTest {
         try (StableDiffusionPipeline base = ExpertFixtures.pipeline();
                 NDManager manager = NDManager.newBaseManager();
                 SuTIPipeline suti = new SuTIPipeline(base,
-                        SuTIUNet.fromBase(UNetCopy.of(base.unet(), manager, false), SuTIConfig.defaults(), 3))) {
+                        SuTIUNet.fromBase(base.unet().copy(manager, false), SuTIConfig.defaults(), 3))) {
             ExpertEvaluation.Options o = new ExpertEvaluation.Options(ExpertEvaluation.Method.DREAMBOOTH, 3, 2, 2, 1f, 7,
                     db, ti, suti, InterleavedGuidance.defaults());
             for (ExpertEvaluation.Method method : ExpertEvaluation.Method.values()) {

@@ -1,5 +1,6 @@
 package io.github.t2i4j.core.models.unet;
 
+import io.github.t2i4j.core.tensor.NoGrad;
 import io.github.t2i4j.core.tensor.Scalars;
 import io.github.t2i4j.core.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
@@ -9,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.github.t2i4j.core.io.Dtype;
@@ -23,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +51,32 @@ public class UNet2DConditionModel extends Module {
     private final UNetMidBlock2DCrossAttn midBlock;
     private final GroupNorm convNormOut;
     private final Conv2d convOut;
+
+    /**
+     * A deep copy: a UNet of this configuration holding copies of this one's weights on {@code
+     * manager}, detached from any graph, so the two never share an array. A frozen reference for a
+     * regulariser, or the starting point of a second model trained beside this one.
+     *
+     * @param trainable whether the copy's arrays take gradients
+     */
+    public UNet2DConditionModel copy(NDManager manager, boolean trainable) {
+        UNet2DConditionModel copy = new UNet2DConditionModel(config);
+        Map<String, Parameter> from = namedParameters();
+        NoGrad.run(() -> {
+            for (Map.Entry<String, Parameter> e : copy.namedParameters().entrySet()) {
+                Parameter src = from.get(e.getKey());
+                if (src == null || !src.isInitialized()) {
+                    throw new IllegalStateException("the UNet to copy has no weights for " + e.getKey());
+                }
+                NDArray a = src.getArray().duplicate(); // a clone with grad mode off: no graph, no view
+                a.attach(manager);
+                a.setRequiresGradient(trainable);
+                e.getValue().setArray(a);
+            }
+            return null;
+        });
+        return copy;
+    }
 
     /** Builds the model with unset parameters: load a checkpoint or {@link #initialize} next. */
     public UNet2DConditionModel(UNet2DConditionConfig config) {

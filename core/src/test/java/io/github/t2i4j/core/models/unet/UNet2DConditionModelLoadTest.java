@@ -58,6 +58,28 @@ class UNet2DConditionModelLoadTest {
     }
 
     @Test
+    void aCopyComputesTheSameAndSharesNoArray() throws IOException {
+        Path dir = unetFolder(h -> {});
+        try (NDManager m = NDManager.newBaseManager();
+                NDManager other = NDManager.newBaseManager();
+                SafetensorsFile io = SafetensorsFile.open(Golden.dir("unet_sd").resolve("io.safetensors"))) {
+            UNet2DConditionModel model = UNet2DConditionModel.fromPretrained(dir, m);
+            UNet2DConditionModel copy = model.copy(other, true);
+            NDArray sample = io.load("sample", m);
+            NDArray t = io.load("timestep", m);
+            NDArray context = io.load("encoder_hidden_states", m);
+            Golden.assertClose("copy", model.forward(sample, t, context, null), copy.forward(sample, t, context, null), 0);
+            String name = "conv_in.weight";
+            NDArray w = copy.namedParameters().get(name).getArray();
+            assertTrue(w.hasGradient());
+            assertEquals(other, w.getManager());
+            w.subi(1);
+            assertEquals(1f, model.namedParameters().get(name).getArray().sub(w).mean().getFloat(), 1e-5f);
+            assertThrows(IllegalStateException.class, () -> new UNet2DConditionModel(model.config()).copy(other, false));
+        }
+    }
+
+    @Test
     void wrongShapeIsRejectedNamingTheParameter() throws IOException {
         String name = "down_blocks.1.resnets.0.time_emb_proj.weight"; // [64, 128] in the file
         Path dir = unetFolder(h -> {
