@@ -42,6 +42,11 @@ final class TrainGligenCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "N", description = "Samples per step (default: the job's, 32).")
     Integer batchSize;
 
+    @Option(names = "--gate-lr-scale", paramLabel = "X",
+            description = "How many times faster than the other new parameters the fusers' gates learn (default: the"
+                    + " job's, 100).")
+    Double gateScale;
+
     @Mixin TrainingRunOptions run;
 
     @Override
@@ -50,6 +55,12 @@ final class TrainGligenCommand implements Callable<Integer> {
         LayoutTraining.Options o = run.applyTo(LayoutTraining.Options.defaults());
         if ((latentCache != null && latentCache < 0) || (batchSize != null && batchSize < 1)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--latent-cache must be >= 0 and --batch-size positive");
+        }
+        if (gateScale != null) {
+            if (!(gateScale > 0)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--gate-lr-scale must be positive");
+            }
+            o = o.withGateLearningRateScale(gateScale);
         }
         if (batchSize != null) {
             o = o.withBatchSize(batchSize);

@@ -30,7 +30,7 @@ class LayoutTrainingTest {
 
     static LayoutTraining.Options tiny(long steps) {
         return new LayoutTraining.Options(0.3, 0.3, 4, 8, new TrainingLoop(steps, 2, 1e-3, 1, 0.0, 5, 0, 0, false), 0.99,
-                0, 0);
+                100, 0, 0);
     }
 
     /** The uninterrupted run, with the held-out evaluation and one sample image. */
@@ -64,8 +64,10 @@ class LayoutTrainingTest {
             for (String n : baseFile.names()) {
                 assertEquals(baseFile.bytes(n), trained.bytes(n), n + " changed");
             }
-            // the rest are GLIGEN's, and the gates have opened
+            // the rest are GLIGEN's, and the gates have opened: at 100x the rate, by more than the
+            // other parameters' rate could move them in three steps
             int gates = 0;
+            double widest = 0;
             for (String n : trained.names()) {
                 if (!baseFile.names().contains(n)) {
                     assertTrue(GligenUNet.isGroundingParameter(n), n);
@@ -74,8 +76,12 @@ class LayoutTrainingTest {
                     assertNotEquals(0f, trained.load(n, m).getFloat(), n);
                     gates++;
                 }
+                if (LayoutTraining.isGate(n)) {
+                    widest = Math.max(widest, Math.abs(trained.load(n, m).getFloat()));
+                }
             }
             assertTrue(gates >= 3, "gates " + gates);
+            assertTrue(widest > 0.02, "widest gate " + widest);
         }
         // the job's output is what the generator loads
         try (NDManager m = NDManager.newBaseManager()) {
